@@ -154,6 +154,10 @@ class Server:
     bindings: Mapping[str, Any]
 
 
+WARNING_RULES = frozenset({"unused-parameter"})
+"""Finding rules that only fail ``--strict`` runs; every other rule is an error."""
+
+
 @dataclass(frozen=True)
 class Finding:
     """A problem found in a document by the document checks.
@@ -168,9 +172,14 @@ class Finding:
     pointer: str
     line: int | None = None
 
+    @property
+    def severity(self) -> str:
+        """``warning`` for rules that flag untidiness, ``error`` for real defects."""
+        return "warning" if self.rule in WARNING_RULES else "error"
+
     def render(self) -> str:
         where = self.file + (f":{self.line}" if self.line is not None else "")
-        return f"{where}: [{self.rule}] {self.message} (at {self.pointer or '/'})"
+        return f"{where}: {self.severity} [{self.rule}] {self.message} (at {self.pointer or '/'})"
 
 
 @dataclass(frozen=True)

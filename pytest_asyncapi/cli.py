@@ -1,0 +1,129 @@
+"""``asyncapi-contract``: the CI front door.
+
+Exit codes (stable, documented in the README):
+  0 valid · 1 findings / invalid payload · 2 usage error or unreadable input ·
+  3 the payload could not be checked (unsupported schema format or content type).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from pytest_asyncapi.errors import SpecError
+from pytest_asyncapi.spec.options import LoadOptions
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+EXIT_UNCHECKED = 3
+
+
+class UsageProblem(Exception):
+    """A problem with what the user asked for (exit code 2)."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        options = _load_options(args)
+        if args.command == "validate":
+            from pytest_asyncapi.cli_validate import run_validate
+
+            return run_validate(args.specs, options, strict=args.strict, as_json=args.json)
+        from pytest_asyncapi.cli_check import run_check
+
+        return run_check(args, options)
+    except UsageProblem as problem:
+        _fail(str(problem), args, sys.stderr)
+        return EXIT_USAGE
+    except SpecError as error:
+        _fail(error.render(), args, sys.stderr)
+        return EXIT_USAGE
+
+
+def _fail(message: str, args: argparse.Namespace, stream: TextIO) -> None:
+    if getattr(args, "json", False):
+        print(json.dumps({"error": message}), file=sys.stdout)
+    print(f"asyncapi-contract: error: {message}", file=stream)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="asyncapi-contract",
+        description="Check AsyncAPI documents and messages against them.",
+        epilog="exit codes: 0 valid, 1 findings/invalid, 2 usage or unreadable input, "
+        "3 could not be checked",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    validate = commands.add_parser(
+        "validate",
+        help="check documents against the official AsyncAPI schema and semantic rules",
+        description="Exit 0 when every document is valid, 1 on findings (warnings too with "
+        "--strict), 2 when a document cannot be read.",
+    )
+    validate.add_argument("specs", nargs="+", type=Path, metavar="SPEC")
+    validate.add_argument("--strict", action="store_true", help="fail on warnings too")
+    check = commands.add_parser(
+        "check",
+        help="check one payload (and headers) against a declared message",
+        description="Exit 0 valid, 1 invalid, 2 usage or unreadable input, 3 not checkable.",
+    )
+    check.add_argument("spec", type=Path, metavar="SPEC")
+    check.add_argument("payload", metavar="PAYLOAD", help="a JSON file, or - for standard input")
+    check.add_argument("--channel", required=True, help="channel id (3.x) or key/address (2.x)")
+    check.add_argument("--message", help="name, messageId or key; needed if the channel has several")
+    check.add_argument("--headers", type=Path, help="a JSON object of headers to check")
+    for sub in (validate, check):
+        sub.add_argument("--json", action="store_true", help="machine-readable output")
+        sub.add_argument(
+            "--allow-url-refs", action="store_true", help="fetch http(s) $ref targets"
+        )
+        sub.add_argument(
+            "--ref-map",
+            action="append",
+            default=[],
+            metavar="URL_PREFIX=DIR",
+            help="read $refs under URL_PREFIX from the local folder DIR (repeatable)",
+        )
+        sub.add_argument(
+            "--allow-outside-root",
+            action="store_true",
+            help="follow file $refs that leave the document's folder",
+        )
+        sub.add_argument(
+            "--client-view",
+            action="store_true",
+            help="2.x documents: publish/subscribe are written from the client's side",
+        )
+    return parser
+
+
+def _load_options(args: argparse.Namespace) -> LoadOptions:
+    url_map: dict[str, Path] = {}
+    for entry in args.ref_map:
+        prefix, sep, folder = entry.partition("=")
+        if not sep or not prefix or not folder:
+            raise UsageProblem(f"--ref-map expects URL_PREFIX=DIR, got {entry!r}")
+        url_map[prefix] = Path(folder)
+    return LoadOptions(
+        allow_url_refs=args.allow_url_refs,
+        url_map=url_map,
+        allow_outside_root=args.allow_outside_root,
+        client_view=args.client_view,
+    )
+
+
+def emit_json(data: Any) -> None:
+    """Write ``data`` as indented JSON to standard output."""
+    print(json.dumps(data, indent=2, default=str))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

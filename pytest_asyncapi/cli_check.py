@@ -1,0 +1,124 @@
+"""``asyncapi-contract check``: one payload (and headers) against a declared message."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from pytest_asyncapi.cli import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_UNCHECKED,
+    UsageProblem,
+    emit_json,
+)
+from pytest_asyncapi.message_check import MessageCheck, check_message
+from pytest_asyncapi.schemas.compile import Verdict
+from pytest_asyncapi.spec.loader import load_spec
+from pytest_asyncapi.spec.model import Message, Spec
+from pytest_asyncapi.spec.options import LoadOptions
+
+EXIT_BY_VERDICT = {Verdict.VALID: EXIT_OK, Verdict.INVALID: EXIT_FINDINGS}
+
+
+def run_check(args: argparse.Namespace, options: LoadOptions) -> int:
+    """Load the spec leniently, pick the message, check payload and headers."""
+    spec = load_spec(args.spec, options)
+    message = pick_message(spec, args.channel, args.message)
+    payload = _read_payload(args.payload)
+    headers = _read_headers(args.headers) if args.headers else None
+    result = check_message(message, payload, headers)
+    if args.json:
+        emit_json(_result_json(spec, args.channel, result, headers is not None))
+    else:
+        _print_result(args.channel, result, headers is not None)
+    return EXIT_BY_VERDICT.get(result.verdict, EXIT_UNCHECKED)
+
+
+def pick_message(spec: Spec, channel_name: str, label: str | None) -> Message:
+    """The message ``label`` names on the channel; required when it carries several."""
+    try:
+        channel = spec.channel(channel_name)
+    except KeyError as error:
+        raise UsageProblem(error.args[0]) from None
+    if label is not None:
+        try:
+            return channel.message(label)
+        except KeyError as error:
+            raise UsageProblem(error.args[0]) from None
+    if len(channel.messages) == 1:
+        return channel.messages[0]
+    names = ", ".join(m.display_name for m in channel.messages) or "none"
+    if not channel.messages:
+        raise UsageProblem(f"channel {channel.id!r} declares no messages")
+    raise UsageProblem(
+        f"channel {channel.id!r} carries several messages ({names}); choose one with --message"
+    )
+
+
+def _read_payload(source: str) -> bytes:
+    if source == "-":
+        return sys.stdin.buffer.read()
+    try:
+        return Path(source).read_bytes()
+    except OSError as error:
+        raise UsageProblem(f"cannot read payload {source}: {error.strerror}") from None
+
+
+def _read_headers(path: Path) -> dict[str, Any]:
+    try:
+        headers = orjson.loads(path.read_bytes())
+    except OSError as error:
+        raise UsageProblem(f"cannot read headers {path}: {error.strerror}") from None
+    except orjson.JSONDecodeError as error:
+        raise UsageProblem(f"headers file {path} is not JSON: {error}") from None
+    if not isinstance(headers, dict):
+        raise UsageProblem(f"headers file {path} must hold a JSON object of headers")
+    return headers
+
+
+def _print_result(channel: str, result: MessageCheck, had_headers: bool) -> None:
+    name = result.message.display_name
+    print(f"{result.verdict.value.upper()}: {channel} / {name}")
+    for part, violation in result.violations():
+        print(f"  {part} {violation.pointer or '/'}: {violation.message} [{violation.keyword}]")
+        print(f"    schema {violation.schema_location}: {violation.schema_excerpt}")
+        print(f"    value: {violation.value_excerpt}")
+    for reason in result.unchecked_reasons():
+        print(f"  unchecked {reason}")
+    if had_headers and result.message.headers is None:
+        print("  headers: the message declares no headers schema; nothing to check")
+
+
+def _result_json(spec: Spec, channel: str, result: MessageCheck, had_headers: bool) -> Any:
+    return {
+        "spec": str(spec.source),
+        "channel": channel,
+        "message": result.message.display_name,
+        "verdict": result.verdict.value,
+        "parts": {
+            p.part: {
+                "verdict": p.result.verdict.value,
+                "reason": p.result.reason,
+                "violations": [
+                    {
+                        "pointer": v.pointer,
+                        "keyword": v.keyword,
+                        "message": v.message,
+                        "schema_location": v.schema_location,
+                        "schema_excerpt": v.schema_excerpt,
+                        "value_excerpt": v.value_excerpt,
+                    }
+                    for v in p.result.violations
+                ],
+            }
+            for p in result.parts
+        },
+        "headers_declared": result.message.headers is not None,
+        "headers_given": had_headers,
+        "exit_code": EXIT_BY_VERDICT.get(result.verdict, EXIT_UNCHECKED),
+    }

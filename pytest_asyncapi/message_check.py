@@ -1,0 +1,208 @@
+"""Check one message (payload bytes, headers, key) against one declared :class:`Message`.
+
+Pure: no broker, no pytest. The plugin, the CLI and the traffic checker all call
+:func:`check_message`.
+
+Decoding rules (documented in the README):
+- payload: JSON content types (``application/json``, ``*/*+json``, ``text/json``, or none
+  declared) are parsed as JSON; not-JSON is a violation. Any other content type is checked
+  only when the payload schema is ``type: string`` (the UTF-8 text is validated); otherwise
+  the payload is reported **unchecked**.
+- headers from a broker are strings (NATS) or bytes (Kafka, decoded as UTF-8). A string value
+  meets a header schema whose ``type`` does not allow strings by conversion: ``integer`` /
+  ``number`` from a JSON number, ``boolean`` from ``true``/``false``, ``object``/``array``/
+  ``null`` from JSON text. A value that does not convert stays a string and fails ``type``.
+- a Kafka key (bytes) is decoded as UTF-8 and converted by the same rule as a header value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from pytest_asyncapi.schemas.compile import (
+    CheckResult,
+    SchemaViolation,
+    Verdict,
+    compile_schema,
+)
+from pytest_asyncapi.spec.model import Message, SchemaSpec
+
+JSON_CONTENT_TYPES = frozenset({"application/json", "text/json"})
+
+
+@dataclass(frozen=True)
+class PartResult:
+    """The verdict on one part of a message: ``payload``, ``headers`` or ``key``."""
+
+    part: str
+    result: CheckResult
+
+
+@dataclass(frozen=True)
+class MessageCheck:
+    """Every part's verdict for one message against one declaration."""
+
+    message: Message
+    parts: tuple[PartResult, ...]
+
+    @property
+    def verdict(self) -> Verdict:
+        verdicts = {p.result.verdict for p in self.parts}
+        if Verdict.INVALID in verdicts:
+            return Verdict.INVALID
+        if Verdict.UNCHECKED in verdicts:
+            return Verdict.UNCHECKED
+        return Verdict.VALID
+
+    def violations(self) -> list[tuple[str, SchemaViolation]]:
+        return [(p.part, v) for p in self.parts for v in p.result.violations]
+
+    def unchecked_reasons(self) -> list[str]:
+        return [
+            f"{p.part}: {p.result.reason}"
+            for p in self.parts
+            if p.result.verdict is Verdict.UNCHECKED and p.result.reason
+        ]
+
+
+def is_json_content_type(content_type: str | None) -> bool:
+    if content_type is None:
+        return True
+    base = content_type.split(";", 1)[0].strip().lower()
+    return base in JSON_CONTENT_TYPES or base.endswith("+json")
+
+
+def check_message(
+    message: Message,
+    payload: bytes,
+    headers: Mapping[str, Any] | None = None,
+    key: bytes | None = None,
+    *,
+    check_key: bool = False,
+) -> MessageCheck:
+    """Check the parts of a message that the declaration constrains.
+
+    ``headers`` values that are ``str``/``bytes`` are converted by the module's rule; other
+    values (from a JSON headers file) are checked as they are. ``check_key`` asks for the key
+    to be checked (Kafka): a declared key schema with no key is a violation.
+    """
+    parts = [PartResult("payload", check_payload(message, payload))]
+    if message.headers is not None:
+        parts.append(PartResult("headers", check_headers(message.headers, headers or {})))
+    if check_key and message.kafka_key is not None:
+        parts.append(PartResult("key", check_key_bytes(message.kafka_key, key)))
+    return MessageCheck(message, tuple(parts))
+
+
+def check_payload(message: Message, payload: bytes) -> CheckResult:
+    """Decode ``payload`` by the message's content type, then check it against the schema."""
+    decoded = decode_payload(message, payload)
+    if isinstance(decoded, CheckResult):
+        return decoded
+    if message.payload is None:
+        return CheckResult(Verdict.VALID)
+    return compile_schema(message.payload).check(decoded)
+
+
+def decode_payload(message: Message, payload: bytes) -> Any:
+    """The payload's value, or a :class:`CheckResult` saying why it cannot be checked."""
+    if is_json_content_type(message.content_type):
+        try:
+            return orjson.loads(payload)
+        except orjson.JSONDecodeError as error:
+            return _invalid_payload(
+                "contentType",
+                f"payload is not valid JSON ({error}) but the content type is "
+                f"{message.content_type or 'JSON (none declared)'}",
+                payload,
+            )
+    schema = message.payload.schema if message.payload is not None else None
+    if isinstance(schema, dict) and schema.get("type") == "string":
+        try:
+            return payload.decode("utf-8")
+        except UnicodeDecodeError as error:
+            return _invalid_payload("contentType", f"payload is not UTF-8 text: {error}", payload)
+    return CheckResult(
+        Verdict.UNCHECKED,
+        reason=f"content type {message.content_type!r} cannot be decoded for a schema check",
+    )
+
+
+def _invalid_payload(keyword: str, text: str, payload: bytes) -> CheckResult:
+    excerpt = payload[:120].decode("utf-8", "replace")
+    return CheckResult(
+        Verdict.INVALID,
+        (SchemaViolation("", keyword, text, "#/contentType", "", excerpt),),
+    )
+
+
+def check_headers(schema: SchemaSpec, headers: Mapping[str, Any]) -> CheckResult:
+    """Check ``headers`` (converted by the module's rule) against ``schema``."""
+    properties = schema.schema.get("properties", {}) if isinstance(schema.schema, dict) else {}
+    converted: dict[str, Any] = {}
+    for name, value in headers.items():
+        text = _text(value)
+        if text is None and isinstance(value, bytes):
+            return CheckResult(
+                Verdict.UNCHECKED, reason=f"header {name!r} is not UTF-8 text; binary not checked"
+            )
+        declared = properties.get(name) if isinstance(properties, dict) else None
+        converted[name] = convert_text(text, declared) if text is not None else value
+    return compile_schema(schema).check(converted)
+
+
+def check_key_bytes(schema: SchemaSpec, key: bytes | None) -> CheckResult:
+    """Check a Kafka record key against the message binding's ``key`` schema."""
+    if key is None:
+        return compile_schema(schema).check(None)
+    text = _text(key)
+    if text is None:
+        return CheckResult(Verdict.UNCHECKED, reason="the key is not UTF-8 text; binary not checked")
+    return compile_schema(schema).check(convert_text(text, schema.schema))
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bytes):
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    return None
+
+
+def convert_text(value: str, schema: Any) -> Any:
+    """A broker's text value converted to what ``schema``'s ``type`` expects (module rule)."""
+    if not isinstance(schema, dict):
+        return value
+    types = schema.get("type")
+    allowed = {types} if isinstance(types, str) else set(types or [])
+    if not allowed or "string" in allowed:
+        return value
+    try:
+        parsed = orjson.loads(value)
+    except orjson.JSONDecodeError:
+        return value
+    kind = _json_type(parsed)
+    if kind in allowed or (kind == "integer" and "number" in allowed):
+        return parsed
+    return value
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if value is None:
+        return "null"
+    if isinstance(value, list):
+        return "array"
+    return "object" if isinstance(value, dict) else "string"
