@@ -1,0 +1,72 @@
+"""The one small interface every protocol's capture adapter implements.
+
+An adapter owns one connection to a broker, records what is published on the destinations it
+was asked to watch (and on any other, through a catch-all), and can publish. It never
+validates: the receive path only appends :class:`Captured` records (validation is done later,
+off that path, by :mod:`pytest_asyncapi.contract`).
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Captured:
+    """One message as it was seen on the broker.
+
+    ``destination`` is the concrete NATS subject or Kafka topic; ``time`` is ``time.time()`` at
+    receipt; ``seq`` is the adapter's capture order. Kafka fills ``partition``/``offset``/``key``.
+    """
+
+    destination: str
+    payload: bytes
+    headers: Mapping[str, str | bytes] | None
+    time: float
+    seq: int
+    key: bytes | None = None
+    partition: int | None = None
+    offset: int | None = None
+    timestamp_ms: int | None = field(default=None, compare=False)
+
+
+class CaptureAdapter(abc.ABC):
+    """Capture and publish on one broker. Thread-safe: the pytest thread calls every method."""
+
+    protocol: str = ""
+
+    @abc.abstractmethod
+    def start(self, destinations: Sequence[str]) -> None:
+        """Watch ``destinations`` (protocol-level patterns) plus a catch-all for the rest.
+
+        Return only once the broker has confirmed every subscription, so that a message
+        published after ``start`` returns is captured.
+        """
+
+    @abc.abstractmethod
+    def drain(self) -> list[Captured]:
+        """Every record received since the previous ``drain``/``take``, in capture order,
+        after making sure that what was published before this call has been delivered.
+        Raise :class:`~pytest_asyncapi.errors.BrokerError` when the broker is gone."""
+
+    @abc.abstractmethod
+    def take(self, timeout: float) -> list[Captured]:
+        """Records received since the previous ``drain``/``take``; wait up to ``timeout``
+        seconds for at least one (no delivery guarantee; used while a test is running)."""
+
+    @abc.abstractmethod
+    def publish(
+        self,
+        destination: str,
+        payload: bytes,
+        headers: Mapping[str, str] | None = None,
+        key: bytes | None = None,
+    ) -> None:
+        """Publish one message and return once the broker has accepted it.
+        Messages the adapter publishes itself are not captured."""
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Release the connection; idempotent."""

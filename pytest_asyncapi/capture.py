@@ -1,0 +1,81 @@
+"""The recorder: one adapter, the routes of every spec, and a window per test.
+
+``begin_test`` drains what arrived since the last test (reported as "between tests", never
+dropped); ``end_test`` drains exactly and attributes everything in the window to the test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pytest_asyncapi.brokers.base import Captured, CaptureAdapter
+from pytest_asyncapi.contract import MessageVerdict, judge
+from pytest_asyncapi.results import RunResults, TestOutcome
+from pytest_asyncapi.routing import Router
+from pytest_asyncapi.spec.model import Spec
+
+
+class Recorder:
+    """Drives an adapter through the tests of a session and keeps the results."""
+
+    def __init__(
+        self,
+        specs: Sequence[Spec],
+        adapter: CaptureAdapter,
+        router: Router,
+        *,
+        check_key: bool = False,
+    ) -> None:
+        self.specs = list(specs)
+        self.adapter = adapter
+        self.router = router
+        self.check_key = check_key
+        self.results = RunResults()
+        self.window: list[Captured] = []
+        self.current: str | None = None
+        self.previous: str | None = None
+
+    def start(self) -> None:
+        """Subscribe to every declared destination (confirmed by the broker) plus a catch-all."""
+        self.adapter.start(self.router.patterns())
+
+    def begin_test(self, label: str) -> TestOutcome | None:
+        """Open ``label``'s window; what arrived before it is judged as between tests."""
+        stray = self._between(self.adapter.drain())
+        self.current = label
+        self.window = []
+        return stray
+
+    def pending(self) -> list[Captured]:
+        """The current window, with whatever has arrived so far."""
+        self.window.extend(self.adapter.take(0))
+        return self.window
+
+    def wait(self, timeout: float) -> list[Captured]:
+        """Wait up to ``timeout`` s for more messages; return the new ones."""
+        new = self.adapter.take(timeout)
+        self.window.extend(new)
+        return new
+
+    def end_test(self) -> TestOutcome:
+        """Drain exactly, judge the window and attribute it to the current test."""
+        self.window.extend(self.adapter.drain())
+        outcome = TestOutcome(self.current or "<unknown>", self.verdicts(self.window))
+        self.results.record(outcome)
+        self.previous, self.current, self.window = self.current, None, []
+        return outcome
+
+    def finish(self) -> TestOutcome | None:
+        """Judge what arrived after the last test (e.g. during its teardown)."""
+        return self._between(self.adapter.drain())
+
+    def verdicts(self, records: Sequence[Captured]) -> list[MessageVerdict]:
+        return [v for r in records for v in judge(r, self.router, check_key=self.check_key)]
+
+    def _between(self, records: list[Captured]) -> TestOutcome | None:
+        if not records:
+            return None
+        after = f"after {self.previous}" if self.previous else "before the first test"
+        outcome = TestOutcome(f"between tests ({after})", self.verdicts(records))
+        self.results.record(outcome, between=True)
+        return outcome

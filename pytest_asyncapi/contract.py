@@ -1,0 +1,179 @@
+"""Captured messages x model -> verdicts. Pure: knows nothing of pytest or of brokers.
+
+A message is matched to its channel (per spec) by destination, its address parameters are
+checked, then it is matched to one of the channel's messages: the first whose schemas accept
+it; when none does, the violation shows the closest candidate's errors (fewest violations).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pytest_asyncapi.brokers.base import Captured
+from pytest_asyncapi.message_check import MessageCheck, check_message
+from pytest_asyncapi.routing import Route, Router
+from pytest_asyncapi.schemas.compile import Verdict, compile_schema
+from pytest_asyncapi.spec.model import Spec
+
+
+class Outcome(str, enum.Enum):
+    """What became of one captured message against one spec."""
+
+    VALID = "valid"
+    INVALID = "invalid"
+    UNCHECKED = "unchecked"
+    UNDECLARED = "undeclared"
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule, with everything needed to fix it (DESIGN invariant 3)."""
+
+    spec: str
+    channel: str
+    message: str | None
+    destination: str
+    part: str
+    pointer: str
+    keyword: str
+    text: str
+    schema_location: str
+    schema_excerpt: str
+    value_excerpt: str
+
+    def signature(self) -> tuple[str, ...]:
+        """Violations with the same signature are collapsed into one line with a count."""
+        return (self.spec, self.channel, self.message or "", self.part, self.pointer,
+                self.keyword, self.schema_location)
+
+
+@dataclass(frozen=True)
+class MessageVerdict:
+    """The verdict on one captured message against one spec (``spec`` ``None``: undeclared)."""
+
+    captured: Captured
+    outcome: Outcome
+    spec: Spec | None = None
+    channel: str | None = None
+    message: str | None = None
+    violations: tuple[Violation, ...] = ()
+    reasons: tuple[str, ...] = ()
+
+
+def judge(captured: Captured, router: Router, *, check_key: bool = False) -> list[MessageVerdict]:
+    """Verdicts for one captured message: one per spec that declares its destination."""
+    matches = router.match(captured.destination)
+    if not matches:
+        return [MessageVerdict(captured, Outcome.UNDECLARED)]
+    verdicts = []
+    for route, values in _one_route_per_spec(matches):
+        verdicts.append(_judge_on_route(captured, route, values, check_key))
+    return verdicts
+
+
+def _one_route_per_spec(
+    matches: Sequence[tuple[Route, dict[str, str]]],
+) -> list[tuple[Route, dict[str, str]]]:
+    """Per spec, the most specific matching channel: fewest parameters, then first declared."""
+    best: dict[int, tuple[Route, dict[str, str]]] = {}
+    for route, values in matches:
+        current = best.get(id(route.spec))
+        if current is None or len(values) < len(current[1]):
+            best[id(route.spec)] = (route, values)
+    return list(best.values())
+
+
+def _judge_on_route(
+    captured: Captured, route: Route, values: dict[str, str], check_key: bool
+) -> MessageVerdict:
+    spec, channel = route.spec, route.channel
+    parameter_violations = _check_parameters(captured, route, values)
+    if not channel.messages:
+        return MessageVerdict(
+            captured,
+            Outcome.INVALID if parameter_violations else Outcome.UNCHECKED,
+            spec,
+            channel.id,
+            violations=tuple(parameter_violations),
+            reasons=(f"channel {channel.id!r} declares no messages",),
+        )
+    checks = [
+        check_message(m, captured.payload, captured.headers, captured.key, check_key=check_key)
+        for m in channel.messages
+    ]
+    chosen = _choose(checks)
+    violations = parameter_violations + [
+        Violation(
+            spec=str(spec.source),
+            channel=channel.id,
+            message=chosen.message.display_name,
+            destination=captured.destination,
+            part=part,
+            pointer=v.pointer,
+            keyword=v.keyword,
+            text=v.message,
+            schema_location=v.schema_location,
+            schema_excerpt=v.schema_excerpt,
+            value_excerpt=v.value_excerpt,
+        )
+        for part, v in chosen.violations()
+    ]
+    if violations:
+        outcome = Outcome.INVALID
+    elif chosen.verdict is Verdict.UNCHECKED:
+        outcome = Outcome.UNCHECKED
+    else:
+        outcome = Outcome.VALID
+    if len(checks) > 1 and outcome is Outcome.INVALID and chosen.violations():
+        names = ", ".join(c.message.display_name for c in checks)
+        violations.append(
+            Violation(str(spec.source), channel.id, None, captured.destination, "message", "",
+                      "oneOf", f"matches none of the channel's messages ({names}); "
+                      f"closest: {chosen.message.display_name}", "#" + channel.pointer, "", "")
+        )
+    return MessageVerdict(
+        captured,
+        outcome,
+        spec,
+        channel.id,
+        chosen.message.display_name,
+        tuple(violations),
+        tuple(chosen.unchecked_reasons()),
+    )
+
+
+def _choose(checks: list[MessageCheck]) -> MessageCheck:
+    """The first valid candidate; else the first unchecked; else the closest invalid one."""
+    for wanted in (Verdict.VALID, Verdict.UNCHECKED):
+        for check in checks:
+            if check.verdict is wanted:
+                return check
+    return min(checks, key=lambda c: len(c.violations()))
+
+
+def _check_parameters(captured: Captured, route: Route, values: dict[str, str]) -> list[Violation]:
+    violations = []
+    for name, value in values.items():
+        parameter = route.channel.parameter(name)
+        if parameter is None or parameter.schema is None:
+            continue
+        result = compile_schema(parameter.schema).check(value)
+        violations.extend(
+            Violation(
+                spec=str(route.spec.source),
+                channel=route.channel.id,
+                message=None,
+                destination=captured.destination,
+                part=f"parameter {name}",
+                pointer=v.pointer,
+                keyword=v.keyword,
+                text=v.message,
+                schema_location=v.schema_location,
+                schema_excerpt=v.schema_excerpt,
+                value_excerpt=v.value_excerpt,
+            )
+            for v in result.violations
+        )
+    return violations

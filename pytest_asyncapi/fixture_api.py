@@ -1,0 +1,179 @@
+"""The ``asyncapi`` fixture: what a test author sees of the capture.
+
+Blocking methods for plain tests; ``a``-prefixed coroutine twins for pytest-asyncio tests,
+which wait in a worker thread so the test's own event loop keeps running.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
+
+import orjson
+import pytest
+
+from pytest_asyncapi.brokers.base import Captured
+from pytest_asyncapi.capture import Recorder
+from pytest_asyncapi.contract import Violation
+from pytest_asyncapi.message_check import check_message
+from pytest_asyncapi.reporting.terminal import render_violations
+from pytest_asyncapi.routing import Route
+from pytest_asyncapi.schemas.compile import SchemaViolation, Verdict, compile_schema
+from pytest_asyncapi.spec.model import Message, SchemaSpec
+
+
+class ContractRefusal(AssertionError):
+    """``publish`` refused a message that breaks the contract."""
+
+
+class AsyncAPIFixture:
+    """Captured messages of the current test, ``expect`` and ``publish``."""
+
+    def __init__(self, recorder: Recorder) -> None:
+        self._recorder = recorder
+        self.published: list[tuple[str, str]] = []
+
+    def messages(self, channel: str | None = None) -> list[Captured]:
+        """Messages captured so far in this test, all or on one channel (id or address)."""
+        records = list(self._recorder.pending())
+        if channel is None:
+            return records
+        routes = self._routes(channel)
+        return [r for r in records if any(rt.parameters(r.destination) is not None for rt in routes)]
+
+    @property
+    def captured(self) -> dict[str, list[Captured]]:
+        """Messages captured so far in this test, per channel id (``None``: undeclared)."""
+        per_channel: dict[str, list[Captured]] = {}
+        for record in self._recorder.pending():
+            matches = self._recorder.router.match(record.destination)
+            for route, _ in matches or []:
+                per_channel.setdefault(route.channel.id, []).append(record)
+        return per_channel
+
+    def expect(
+        self, channel: str, count: int = 1, timeout: float = 5.0, *, message: str | None = None
+    ) -> list[Captured]:
+        """Wait until ``count`` messages arrived on ``channel`` (optionally: of ``message``).
+
+        Returns as soon as they are there; otherwise fails the test listing what did arrive.
+        """
+        routes = self._routes(channel)
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [r for r in self._recorder.pending() if self._matches(r, routes, message)]
+            remaining = deadline - time.monotonic()
+            if len(found) >= count or remaining <= 0:
+                break
+            self._recorder.wait(remaining)
+        if len(found) < count:
+            pytest.fail(self._expect_failure(channel, count, timeout, message, found), pytrace=False)
+        return found
+
+    async def aexpect(
+        self, channel: str, count: int = 1, timeout: float = 5.0, *, message: str | None = None
+    ) -> list[Captured]:
+        """:meth:`expect` for async tests: waits without blocking the event loop."""
+        return await asyncio.to_thread(self.expect, channel, count, timeout, message=message)
+
+    def publish(
+        self,
+        channel: str,
+        payload: Any,
+        headers: Mapping[str, Any] | None = None,
+        *,
+        message: str | None = None,
+        parameters: Mapping[str, str] | None = None,
+        key: bytes | str | None = None,
+    ) -> Message:
+        """Validate against the spec, then publish on ``channel``; refuse invalid messages.
+
+        ``payload``: bytes as they are, anything else serialised as JSON. Returns the message
+        declaration the payload was matched to.
+        """
+        route = self._routes(channel)[0]
+        body = payload if isinstance(payload, bytes) else orjson.dumps(payload)
+        text_headers = {k: v if isinstance(v, str) else orjson.dumps(v).decode()
+                        for k, v in (headers or {}).items()}
+        raw_key = key.encode() if isinstance(key, str) else key
+        declared = self._validated(route, body, headers or {}, raw_key, message)
+        destination = route.concrete(parameters or {})
+        param_problems = [
+            f"parameter {name}={value!r}: {v.message}"
+            for name, value in (parameters or {}).items()
+            if (p := route.channel.parameter(name)) is not None and p.schema is not None
+            for v in _check_value(p.schema, value)
+        ]
+        if param_problems:
+            raise ContractRefusal("refused to publish: " + "; ".join(param_problems))
+        self._recorder.adapter.publish(destination, body, text_headers or None, raw_key)
+        self._recorder.results.published[(str(route.spec.source), route.channel.id,
+                                          declared.display_name)] += 1
+        self.published.append((route.channel.id, declared.display_name))
+        return declared
+
+    async def apublish(self, channel: str, payload: Any, headers: Mapping[str, Any] | None = None,
+                       **kwargs: Any) -> Message:
+        """:meth:`publish` for async tests."""
+        return await asyncio.to_thread(self.publish, channel, payload, headers, **kwargs)
+
+    def _validated(self, route: Route, body: bytes, headers: Mapping[str, Any],
+                   key: bytes | None, label: str | None) -> Message:
+        channel = route.channel
+        if label is not None:
+            candidates = [channel.message(label)]
+        else:
+            received = route.spec.received_messages(channel)
+            candidates = list(received) or list(channel.messages)
+        if not candidates:
+            raise ContractRefusal(f"channel {channel.id!r} declares no messages to publish")
+        checks = []
+        for candidate in candidates:
+            check = check_message(candidate, body, headers, key, check_key=key is not None)
+            if check.verdict is Verdict.VALID:
+                return candidate
+            checks.append(check)
+        closest = min(checks, key=lambda c: len(c.violations()))
+        if closest.verdict is Verdict.UNCHECKED:
+            reasons = "; ".join(closest.unchecked_reasons())
+            raise ContractRefusal(f"refused to publish on {channel.id!r}: cannot check ({reasons})")
+        lines = render_violations([
+            Violation(str(route.spec.source), channel.id, closest.message.display_name, "(not sent)",
+                      part, v.pointer, v.keyword, v.message, v.schema_location, v.schema_excerpt,
+                      v.value_excerpt)
+            for part, v in closest.violations()
+        ])
+        raise ContractRefusal("refused to publish an invalid message:\n" + "\n".join(lines))
+
+    def _routes(self, channel: str) -> list[Route]:
+        routes = [r for r in self._recorder.router.routes
+                  if channel in (r.channel.id, r.channel.address, r.destination)]
+        if not routes:
+            known = ", ".join(sorted({r.channel.id for r in self._recorder.router.routes}))
+            raise KeyError(f"no channel {channel!r} in the specs (channels: {known})")
+        return routes
+
+    def _matches(self, record: Captured, routes: list[Route], message: str | None) -> bool:
+        for route in routes:
+            if route.parameters(record.destination) is None:
+                continue
+            if message is None:
+                return True
+            verdicts = self._recorder.verdicts([record])
+            return any(v.message == message for v in verdicts)
+        return False
+
+    def _expect_failure(self, channel: str, count: int, timeout: float, message: str | None,
+                        found: list[Captured]) -> str:
+        what = f"message {message!r} on channel {channel!r}" if message else f"channel {channel!r}"
+        arrived = Counter(r.destination for r in self._recorder.pending())
+        seen = ", ".join(f"{d!r} ×{n}" for d, n in arrived.most_common()) or "nothing"
+        return (f"expected {count} message(s) of {what} within {timeout:g} s, got {len(found)}; "
+                f"arrived during this test: {seen}")
+
+
+def _check_value(schema: SchemaSpec, value: str) -> list[SchemaViolation]:
+    return list(compile_schema(schema).check(value).violations)

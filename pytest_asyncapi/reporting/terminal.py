@@ -1,0 +1,104 @@
+"""Plain-text rendering: a test's violations, and the end-of-session summary."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from pytest_asyncapi.contract import MessageVerdict, Outcome, Violation
+from pytest_asyncapi.results import RunResults, TestOutcome
+from pytest_asyncapi.spec.model import Spec
+
+DOCS_HINT = "see the README, section 'Reading a contract failure'"
+
+
+def render_violations(violations: Sequence[Violation]) -> list[str]:
+    """Violations grouped by spec/channel/message; identical ones collapsed with a count."""
+    lines: list[str] = []
+    counts = Counter(v.signature() for v in violations)
+    shown: set[tuple[str, ...]] = set()
+    group: tuple[str, str, str | None] | None = None
+    for violation in violations:
+        signature = violation.signature()
+        if signature in shown:
+            continue
+        shown.add(signature)
+        heading = (violation.spec, violation.channel, violation.message)
+        if heading != group:
+            group = heading
+            name = f" · message {violation.message}" if violation.message else ""
+            lines.append(f"{violation.spec} · channel {violation.channel}{name}")
+        where = violation.pointer or "/"
+        lines.append(
+            f"  {violation.part} {where} [{violation.keyword}]: {violation.text}"
+            + (f"  (×{counts[signature]})" if counts[signature] > 1 else "")
+        )
+        lines.append(f"    seen on {violation.destination!r}")
+        if violation.schema_excerpt:
+            lines.append(f"    schema {violation.schema_location}: {violation.schema_excerpt}")
+        if violation.value_excerpt:
+            lines.append(f"    value: {violation.value_excerpt}")
+    return lines
+
+
+def render_test_failure(outcome: TestOutcome, *, strict: bool) -> str | None:
+    """The failure text for a test, or ``None`` when the test kept the contract."""
+    violations = outcome.violations
+    problems: list[str] = []
+    if violations:
+        messages = sum(1 for v in outcome.verdicts if v.outcome is Outcome.INVALID)
+        problems.append(
+            f"AsyncAPI contract broken: {len(violations)} violation(s) in {messages} "
+            f"message(s) published during this test"
+        )
+        problems += render_violations(violations)
+    if strict:
+        problems += _strict_lines(outcome.unchecked, outcome.undeclared)
+    return "\n".join(problems) if problems else None
+
+
+def _strict_lines(
+    unchecked: Sequence[MessageVerdict], undeclared: Sequence[MessageVerdict]
+) -> list[str]:
+    lines = []
+    if unchecked:
+        lines.append(f"--asyncapi-strict: {len(unchecked)} message(s) could not be checked:")
+        for verdict in unchecked[:10]:
+            reasons = "; ".join(verdict.reasons) or "no reason given"
+            lines.append(f"  {verdict.captured.destination}: {reasons}")
+    if undeclared:
+        destinations = Counter(v.captured.destination for v in undeclared)
+        lines.append(
+            "--asyncapi-strict: message(s) on destinations no channel declares: "
+            + ", ".join(f"{d!r} ×{n}" for d, n in destinations.most_common())
+        )
+    return lines
+
+
+def render_summary(specs: Sequence[Spec], results: RunResults, routes: dict[str, str]) -> list[str]:
+    """Per spec and channel: seen / valid / invalid / unchecked; then undeclared destinations."""
+    lines = []
+    for spec in specs:
+        lines.append(f"{spec.source} ({spec.title} {spec.version}, AsyncAPI {spec.asyncapi_version})")
+        width = max((len(c.id) for c in spec.channels), default=10)
+        lines.append(f"  {'channel':<{width}}  seen  valid  invalid  unchecked  destination")
+        for channel in spec.channels:
+            c = results.counts(str(spec.source), channel.id)
+            destination = routes.get(f"{spec.source}#{channel.id}", "(dynamic address: not captured)")
+            lines.append(
+                f"  {channel.id:<{width}}  {c.seen:>4}  {c.valid:>5}  {c.invalid:>7}  "
+                f"{c.unchecked:>9}  {destination}"
+            )
+    if results.undeclared:
+        lines.append("undeclared destinations (no channel in any spec):")
+        lines += [f"  {d!r}: {n} message(s)" for d, n in results.undeclared.most_common()]
+    for outcome in results.between_tests:
+        problems = len(outcome.violations)
+        lines.append(
+            f"{outcome.label}: {len(outcome.verdicts)} message(s), {problems} violation(s)"
+        )
+        lines += ["  " + line for line in render_violations(outcome.violations)]
+    if results.failing_tests:
+        lines.append(f"tests that broke the contract: {len(results.failing_tests)}")
+        lines += [f"  {label}" for label in results.failing_tests]
+    return lines

@@ -1,0 +1,134 @@
+"""Channel address -> broker destination, and back.
+
+A channel's address becomes a broker subscription pattern (``{param}`` tokens become NATS
+``*`` wildcards) and a regular expression that recognises concrete destinations and pulls out
+the parameter values. For NATS the address is kept as written by default (``user/signedup``
+is a valid subject); ``slash_to_dot`` maps ``/`` to ``.``; a per-channel override wins over both.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from pytest_asyncapi.spec.building import ADDRESS_PARAMETER, mapping, text
+from pytest_asyncapi.spec.model import Channel, Spec
+
+PARAMETER_VALUE = r"[^./]+"
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where one channel of one spec lives on the broker."""
+
+    spec: Spec
+    channel: Channel
+    destination: str
+    """The concrete destination template (address after mapping), ``{param}`` kept."""
+    pattern: str
+    """What the adapter subscribes to (NATS wildcards; a Kafka topic)."""
+    regex: re.Pattern[str]
+
+    def parameters(self, destination: str) -> dict[str, str] | None:
+        """Parameter values if ``destination`` belongs to this channel, else ``None``."""
+        found = self.regex.fullmatch(destination)
+        if found is None:
+            return None
+        names = ADDRESS_PARAMETER.findall(self.destination)
+        return dict(zip(names, found.groups(), strict=True))
+
+    def concrete(self, parameters: Mapping[str, str]) -> str:
+        """The destination with ``parameters`` filled in; ``KeyError`` names a missing one."""
+        missing = [n for n in ADDRESS_PARAMETER.findall(self.destination) if n not in parameters]
+        if missing:
+            raise KeyError(
+                f"channel {self.channel.id!r} needs parameter(s) {', '.join(missing)} "
+                f"for its address {self.destination!r}"
+            )
+        return ADDRESS_PARAMETER.sub(lambda m: str(parameters[m.group(1)]), self.destination)
+
+
+def channel_destination(
+    channel: Channel, protocol: str, *, slash_to_dot: bool, overrides: Mapping[str, str]
+) -> str | None:
+    """The destination template of ``channel`` on ``protocol`` (``None``: dynamic address)."""
+    if channel.id in overrides:
+        return overrides[channel.id]
+    if protocol == "kafka":
+        topic = text(mapping(channel.bindings.get("kafka")).get("topic"))
+        return topic or channel.address
+    if channel.address is None:
+        return None
+    return channel.address.replace("/", ".") if slash_to_dot else channel.address
+
+
+def subscription_pattern(destination: str, protocol: str) -> str:
+    """NATS: each token holding a ``{param}`` becomes ``*``. Kafka: the template as is."""
+    if protocol != "nats":
+        return destination
+    tokens = destination.split(".")
+    return ".".join("*" if ADDRESS_PARAMETER.search(t) else t for t in tokens)
+
+
+def destination_regex(destination: str) -> re.Pattern[str]:
+    parts = ADDRESS_PARAMETER.split(destination)
+    # split() alternates literal text and parameter names
+    pattern = "".join(
+        re.escape(part) if index % 2 == 0 else f"({PARAMETER_VALUE})"
+        for index, part in enumerate(parts)
+    )
+    return re.compile(pattern)
+
+
+def build_routes(
+    specs: Sequence[Spec],
+    protocol: str,
+    *,
+    slash_to_dot: bool = False,
+    overrides: Mapping[str, str] | None = None,
+) -> tuple[list[Route], list[tuple[Spec, Channel]]]:
+    """Routes for every channel with a known address, and the channels without one."""
+    routes: list[Route] = []
+    dynamic: list[tuple[Spec, Channel]] = []
+    for spec in specs:
+        for channel in spec.channels:
+            destination = channel_destination(
+                channel, protocol, slash_to_dot=slash_to_dot, overrides=overrides or {}
+            )
+            if destination is None:
+                dynamic.append((spec, channel))
+                continue
+            routes.append(
+                Route(
+                    spec=spec,
+                    channel=channel,
+                    destination=destination,
+                    pattern=subscription_pattern(destination, protocol),
+                    regex=destination_regex(destination),
+                )
+            )
+    return routes, dynamic
+
+
+class Router:
+    """Finds the routes a concrete destination belongs to (cached per destination)."""
+
+    def __init__(self, routes: Sequence[Route]) -> None:
+        self.routes = list(routes)
+        self._cache: dict[str, list[tuple[Route, dict[str, str]]]] = {}
+
+    def match(self, destination: str) -> list[tuple[Route, dict[str, str]]]:
+        found = self._cache.get(destination)
+        if found is None:
+            found = []
+            for route in self.routes:
+                values = route.parameters(destination)
+                if values is not None:
+                    found.append((route, values))
+            self._cache[destination] = found
+        return found
+
+    def patterns(self) -> list[str]:
+        """Distinct subscription patterns, in declaration order."""
+        return list(dict.fromkeys(r.pattern for r in self.routes))

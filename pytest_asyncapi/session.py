@@ -1,0 +1,145 @@
+"""One pytest session's contract machinery: specs, broker, adapter, recorder.
+
+Imported only when ``--asyncapi`` is given. Started lazily at the first test's setup, so
+``pytest --co`` never starts a broker.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from pytest_asyncapi.capture import Recorder
+from pytest_asyncapi.errors import AsyncAPIContractError, BrokerError
+from pytest_asyncapi.routing import Router, build_routes
+from pytest_asyncapi.settings import DEFAULT_ENV, Settings, SettingsError
+from pytest_asyncapi.spec.loader import load_spec
+from pytest_asyncapi.spec.model import Spec
+from pytest_asyncapi.spec.options import LoadOptions
+
+if TYPE_CHECKING:
+    from pytest_asyncapi.brokers.base import CaptureAdapter
+    from pytest_asyncapi.brokers.provision import ProvisionedBroker
+
+PROTOCOL_ALIASES = {"nats": "nats", "kafka": "kafka", "kafka-secure": "kafka"}
+
+
+@dataclass(frozen=True)
+class BrokerInfo:
+    """What the ``asyncapi_broker`` fixture gives a test: where the broker is."""
+
+    url: str
+    protocol: str
+    source: str
+    env_var: str
+
+    @property
+    def servers(self) -> str:
+        """``host:port[,host:port]`` without the scheme (Kafka bootstrap servers)."""
+        return self.url.split("://", 1)[1]
+
+
+class ContractSession:
+    """Loads the specs at once; provisions the broker on first use."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        options = LoadOptions(
+            allow_url_refs=settings.allow_url_refs,
+            url_map=settings.ref_map,
+            allow_outside_root=settings.allow_outside_root,
+            client_view=settings.client_view,
+        )
+        self.specs: list[Spec] = [load_spec(path, options) for path in settings.specs]
+        self.protocol = self._protocol()
+        routes, self.dynamic = build_routes(
+            self.specs,
+            self.protocol,
+            slash_to_dot=settings.slash_to_dot,
+            overrides=settings.destinations,
+        )
+        self._check_overrides()
+        self.router = Router(routes)
+        self.recorder: Recorder | None = None
+        self.broker: ProvisionedBroker | None = None
+        self.info: BrokerInfo | None = None
+        self.failure: str | None = None
+
+    def findings(self) -> list[str]:
+        """Document findings, for the session header (lenient mode: warnings)."""
+        return [f.render() for spec in self.specs for f in spec.findings]
+
+    def start(self) -> Recorder:
+        """The recorder, provisioning the broker on the first call."""
+        if self.recorder is not None:
+            return self.recorder
+        if self.failure is not None:
+            raise BrokerError(f"the broker is unavailable (see the first error): {self.failure}")
+        try:
+            self.recorder = self._start()
+        except AsyncAPIContractError as error:
+            self.failure = str(error).splitlines()[0]
+            raise
+        return self.recorder
+
+    def _start(self) -> Recorder:
+        from pytest_asyncapi.brokers.provision import provision
+
+        settings = self.settings
+        mode = settings.broker_url if settings.broker == "url" else settings.broker
+        assert mode is not None
+        self.broker = provision(
+            self.protocol, mode, image=settings.image, startup_timeout=settings.startup_timeout
+        )
+        endpoint = self.broker.endpoint
+        env_var = settings.broker_env or DEFAULT_ENV[self.protocol]
+        self.info = BrokerInfo(endpoint.url, self.protocol, endpoint.source, env_var)
+        os.environ[env_var] = endpoint.url if self.protocol == "nats" else self.info.servers
+        adapter = self._adapter(endpoint.url)
+        recorder = Recorder(self.specs, adapter, self.router, check_key=self.protocol == "kafka")
+        recorder.start()
+        return recorder
+
+    def _adapter(self, url: str) -> CaptureAdapter:
+        if self.protocol == "nats":
+            from pytest_asyncapi.brokers.nats import NatsCapture
+
+            return NatsCapture(url, settle=self.settings.settle)
+        from pytest_asyncapi.brokers.kafka import KafkaCapture
+
+        return KafkaCapture(url)
+
+    def close(self) -> None:
+        if self.recorder is not None:
+            self.recorder.adapter.close()
+        if self.broker is not None:
+            self.broker.stop()
+
+    def _protocol(self) -> str:
+        if self.settings.protocol:
+            return self.settings.protocol
+        declared = {
+            PROTOCOL_ALIASES.get(p, p) for spec in self.specs for p in spec.protocols if p
+        }
+        supported = declared & set(PROTOCOL_ALIASES.values())
+        if len(supported) == 1:
+            return supported.pop()
+        names = ", ".join(sorted(declared)) or "none"
+        raise SettingsError(
+            f"cannot tell which broker to start: the specs' servers declare protocol(s) {names}; "
+            "pass --asyncapi-protocol nats or --asyncapi-protocol kafka"
+        )
+
+    def _check_overrides(self) -> None:
+        known = {c.id for spec in self.specs for c in spec.channels}
+        unknown = sorted(set(self.settings.destinations) - known)
+        if unknown:
+            raise SettingsError(
+                f"--asyncapi-destination names unknown channel(s) {', '.join(unknown)}; "
+                f"channels: {', '.join(sorted(known))}"
+            )
+
+    def route_labels(self) -> dict[str, str]:
+        """``spec#channel`` -> the destination captured for it (for the summary)."""
+        return {f"{r.spec.source}#{r.channel.id}": r.pattern for r in self.router.routes}

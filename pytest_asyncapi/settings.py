@@ -1,0 +1,173 @@
+"""Plugin settings: every option with its ini twin, read and checked once.
+
+Stdlib only, so that reading options costs nothing when ``--asyncapi`` is absent.
+Precedence: command line, then the ``ASYNCAPI_BROKER`` environment variable (broker only),
+then the ini file, then the default.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+BROKER_MODES = ("auto", "container", "local")
+BROKER_SCHEMES = {"nats": "nats", "kafka": "kafka"}
+PROTOCOLS = ("nats", "kafka")
+DEFAULT_ENV = {"nats": "NATS_URL", "kafka": "KAFKA_BOOTSTRAP_SERVERS"}
+
+
+@dataclass(frozen=True)
+class Option:
+    """One command-line option and its ini twin."""
+
+    flag: str
+    ini: str
+    help: str
+    kind: str = "string"  # string | bool | linelist
+    default: Any = None
+    metavar: str | None = None
+
+    @property
+    def dest(self) -> str:
+        return self.ini
+
+
+OPTIONS = (
+    Option("--asyncapi", "asyncapi_specs", "AsyncAPI document to check traffic against "
+           "(repeatable); turns the plugin on", "linelist", (), "PATH"),
+    Option("--asyncapi-broker", "asyncapi_broker", "where the broker comes from: auto (default), "
+           "container, local, or a broker URL (nats://host:port, kafka://host:port); "
+           "env ASYNCAPI_BROKER overrides the ini value", default="auto", metavar="MODE|URL"),
+    Option("--asyncapi-protocol", "asyncapi_protocol", "broker protocol when the specs declare no "
+           "server: nats or kafka", metavar="PROTOCOL"),
+    Option("--asyncapi-strict", "asyncapi_strict", "fail tests on unchecked messages and on "
+           "destinations no channel declares", "bool", False),
+    Option("--asyncapi-client-view", "asyncapi_client_view", "2.x documents are written from the "
+           "client's side (publish = the application sends)", "bool", False),
+    Option("--asyncapi-image", "asyncapi_image", "container image for the broker (overrides the "
+           "pinned default)", metavar="IMAGE"),
+    Option("--asyncapi-broker-env", "asyncapi_broker_env", "environment variable that receives the "
+           "broker URL (default NATS_URL / KAFKA_BOOTSTRAP_SERVERS)", metavar="NAME"),
+    Option("--asyncapi-slash-to-dot", "asyncapi_slash_to_dot", "map '/' in channel addresses to "
+           "'.' for NATS subjects", "bool", False),
+    Option("--asyncapi-destination", "asyncapi_destinations", "per-channel destination override "
+           "CHANNEL=SUBJECT_OR_TOPIC (repeatable)", "linelist", (), "CHANNEL=DEST"),
+    Option("--asyncapi-settle-ms", "asyncapi_settle_ms", "quiet time (ms) that ends the drain at "
+           "the end of each test, after a broker round trip", default="1", metavar="MS"),
+    Option("--asyncapi-startup-timeout", "asyncapi_startup_timeout", "seconds to wait for the "
+           "broker to be ready", default="30", metavar="SECONDS"),
+    Option("--asyncapi-allow-url-refs", "asyncapi_allow_url_refs", "fetch http(s) $ref targets",
+           "bool", False),
+    Option("--asyncapi-ref-map", "asyncapi_ref_map", "read $refs under URL_PREFIX from local DIR "
+           "(repeatable)", "linelist", (), "URL_PREFIX=DIR"),
+    Option("--asyncapi-allow-outside-root", "asyncapi_allow_outside_root", "follow file $refs "
+           "that leave the document's folder", "bool", False),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The checked settings of one pytest run."""
+
+    specs: tuple[Path, ...]
+    broker: str
+    broker_url: str | None
+    protocol: str | None
+    strict: bool
+    client_view: bool
+    image: str | None
+    broker_env: str | None
+    slash_to_dot: bool
+    destinations: dict[str, str] = field(default_factory=dict)
+    settle: float = 0.001
+    startup_timeout: float = 30.0
+    allow_url_refs: bool = False
+    ref_map: dict[str, Path] = field(default_factory=dict)
+    allow_outside_root: bool = False
+
+
+class SettingsError(ValueError):
+    """An option value is not acceptable; the message lists the valid choices."""
+
+
+def read_settings(get: Any, rootdir: Path) -> Settings | None:
+    """Build :class:`Settings` from ``get(option) -> raw value``; ``None`` when inactive."""
+    specs = tuple(Path(p) if Path(p).is_absolute() else rootdir / p for p in get(OPTIONS[0]))
+    if not specs:
+        return None
+    missing = [str(p) for p in specs if not p.is_file()]
+    if missing:
+        raise SettingsError(
+            f"--asyncapi: no such file: {', '.join(missing)} (paths are relative to {rootdir})"
+        )
+    raw_broker = get(_option("asyncapi_broker"))
+    broker, url = parse_broker(os.environ.get("ASYNCAPI_BROKER") or raw_broker)
+    if get.explicit("asyncapi_broker"):
+        broker, url = parse_broker(raw_broker)
+    protocol = get(_option("asyncapi_protocol"))
+    if protocol is not None and protocol not in PROTOCOLS:
+        raise SettingsError(
+            f"--asyncapi-protocol: {protocol!r} is not a protocol; choose one of "
+            + ", ".join(PROTOCOLS)
+        )
+    return Settings(
+        specs=specs,
+        broker=broker,
+        broker_url=url,
+        protocol=protocol,
+        strict=bool(get(_option("asyncapi_strict"))),
+        client_view=bool(get(_option("asyncapi_client_view"))),
+        image=get(_option("asyncapi_image")),
+        broker_env=get(_option("asyncapi_broker_env")),
+        slash_to_dot=bool(get(_option("asyncapi_slash_to_dot"))),
+        destinations=_pairs(get(_option("asyncapi_destinations")), "--asyncapi-destination",
+                            "CHANNEL=SUBJECT_OR_TOPIC"),
+        settle=_number(get(_option("asyncapi_settle_ms")), "--asyncapi-settle-ms", 0, 10_000)
+        / 1000,
+        startup_timeout=_number(get(_option("asyncapi_startup_timeout")),
+                                "--asyncapi-startup-timeout", 0.1, 3600),
+        allow_url_refs=bool(get(_option("asyncapi_allow_url_refs"))),
+        ref_map={k: Path(v) for k, v in _pairs(get(_option("asyncapi_ref_map")),
+                                                "--asyncapi-ref-map", "URL_PREFIX=DIR").items()},
+        allow_outside_root=bool(get(_option("asyncapi_allow_outside_root"))),
+    )
+
+
+def parse_broker(value: str) -> tuple[str, str | None]:
+    """``(mode, url)``: a mode from :data:`BROKER_MODES`, or ``("url", URL)``."""
+    value = value.strip()
+    if value in BROKER_MODES:
+        return value, None
+    scheme = value.split("://", 1)[0] if "://" in value else ""
+    if scheme in BROKER_SCHEMES and value.split("://", 1)[1]:
+        return "url", value
+    raise SettingsError(
+        f"--asyncapi-broker: {value!r} is not valid; choose one of auto, container, local, "
+        "or a broker URL such as nats://127.0.0.1:4222 or kafka://127.0.0.1:9092"
+    )
+
+
+def _option(ini: str) -> Option:
+    return next(o for o in OPTIONS if o.ini == ini)
+
+
+def _pairs(values: Any, flag: str, shape: str) -> dict[str, str]:
+    pairs: dict[str, str] = {}
+    for entry in values or ():
+        key, sep, value = str(entry).partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise SettingsError(f"{flag}: expected {shape}, got {entry!r}")
+        pairs[key.strip()] = value.strip()
+    return pairs
+
+
+def _number(value: Any, flag: str, low: float, high: float) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise SettingsError(f"{flag}: expected a number, got {value!r}") from None
+    if not low <= number <= high:
+        raise SettingsError(f"{flag}: {number:g} is out of range ({low:g} to {high:g})")
+    return number
