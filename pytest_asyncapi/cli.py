@@ -123,7 +123,3 @@ def _load_options(args: argparse.Namespace) -> LoadOptions:
 def emit_json(data: Any) -> None:
     """Write ``data`` as indented JSON to standard output."""
     print(json.dumps(data, indent=2, default=str))
-
-
-if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())

@@ -92,6 +92,8 @@ def _print_result(channel: str, result: MessageCheck, had_headers: bool) -> None
         print(f"  unchecked {reason}")
     if had_headers and result.message.headers is None:
         print("  headers: the message declares no headers schema; nothing to check")
+    if not had_headers and result.message.headers is not None:
+        print("  headers: not checked (pass --headers FILE to check them)")
 
 
 def _result_json(spec: Spec, channel: str, result: MessageCheck, had_headers: bool) -> Any:

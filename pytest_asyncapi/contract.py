@@ -100,7 +100,9 @@ def _judge_on_route(
             reasons=(f"channel {channel.id!r} declares no messages",),
         )
     checks = [
-        check_message(m, captured.payload, captured.headers, captured.key, check_key=check_key)
+        check_message(
+            m, captured.payload, captured.headers or {}, captured.key, check_key=check_key
+        )
         for m in channel.messages
     ]
     chosen = _choose(checks)

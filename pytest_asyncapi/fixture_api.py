@@ -132,7 +132,7 @@ class AsyncAPIFixture:
             raise ContractRefusal(f"channel {channel.id!r} declares no messages to publish")
         checks = []
         for candidate in candidates:
-            check = check_message(candidate, body, headers, key, check_key=key is not None)
+            check = check_message(candidate, body, headers or {}, key, check_key=key is not None)
             if check.verdict is Verdict.VALID:
                 return candidate
             checks.append(check)

@@ -86,13 +86,14 @@ def check_message(
 ) -> MessageCheck:
     """Check the parts of a message that the declaration constrains.
 
-    ``headers`` values that are ``str``/``bytes`` are converted by the module's rule; other
+    ``headers`` ``None`` means none were available (the part is skipped, e.g. a CLI check of a
+    payload alone); a broker message without headers passes ``{}``. ``headers`` values that are ``str``/``bytes`` are converted by the module's rule; other
     values (from a JSON headers file) are checked as they are. ``check_key`` asks for the key
     to be checked (Kafka): a declared key schema with no key is a violation.
     """
     parts = [PartResult("payload", check_payload(message, payload))]
-    if message.headers is not None:
-        parts.append(PartResult("headers", check_headers(message.headers, headers or {})))
+    if message.headers is not None and headers is not None:
+        parts.append(PartResult("headers", check_headers(message.headers, headers)))
     if check_key and message.kafka_key is not None:
         parts.append(PartResult("key", check_key_bytes(message.kafka_key, key)))
     return MessageCheck(message, tuple(parts))

@@ -6,7 +6,9 @@
   object wins.
 
 In both, arrays replace, ``null`` deletes, and nothing shared is mutated (resolved documents
-share objects between the places that ``$ref`` them).
+share objects between the places that ``$ref`` them). One deliberate difference from RFC 7386:
+a value the target does not have yet is taken as is (same object, ``null``s inside kept), so
+``default: null`` in a schema survives and errors can still name the ``$ref`` it came from.
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ def merge_patch(target: Any, patch: Any) -> Any:
     for key, value in patch.items():
         if value is None:
             merged.pop(key, None)
+        elif key in merged:
+            merged[key] = merge_patch(merged[key], value)
         else:
-            merged[key] = merge_patch(merged.get(key), value)
+            merged[key] = value
     return merged
 
 

@@ -1,0 +1,5 @@
+"""``python -m pytest_asyncapi`` runs the ``asyncapi-contract`` CLI."""
+
+from pytest_asyncapi.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,157 @@
+"""The ``asyncapi-contract`` CLI: exit codes, messages and JSON output."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pytest_asyncapi.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLES = ROOT / "sample_specs"
+ALL_SAMPLES = [*sorted(SAMPLES.glob("*.yaml")), SAMPLES / "split" / "asyncapi.yaml"]
+VALID_SIGNUP = {
+    "userId": "3f1c1a52-8a57-4d0b-9d53-4f8f3f8f6f11",
+    "email": "ada@example.com",
+    "displayName": "Ada",
+    "signedUpAt": "2026-11-28T10:00:00Z",
+}
+
+
+def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pytest_asyncapi", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+
+
+def test_validate_all_sample_specs_exits_0() -> None:
+    done = run("validate", *map(str, ALL_SAMPLES))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.count("OK ") == len(ALL_SAMPLES)
+
+
+def test_undeclared_parameter_exits_1_naming_channel_and_parameter(tmp_path: Path) -> None:
+    spec = tmp_path / "bad.yaml"
+    spec.write_text(
+        "asyncapi: 2.6.0\ninfo: {title: t, version: '1'}\nchannels:\n"
+        "  user/{userId}/signedup:\n    subscribe:\n      message: {payload: {type: object}}\n"
+    )
+    done = run("validate", str(spec))
+    assert done.returncode == 1
+    assert "user/{userId}/signedup" in done.stdout
+    assert "userId" in done.stdout
+    assert "undeclared-parameter" in done.stdout
+    assert ":4:" in done.stdout or ":5:" in done.stdout  # the line of the channel
+
+
+def test_warnings_fail_only_with_strict(tmp_path: Path) -> None:
+    spec = tmp_path / "untidy.yaml"
+    spec.write_text(
+        "asyncapi: 2.6.0\ninfo: {title: t, version: '1'}\nchannels:\n  a.b:\n"
+        "    parameters:\n      unused: {schema: {type: string}}\n"
+        "    subscribe:\n      message: {payload: {type: object}}\n"
+    )
+    assert main(["validate", str(spec)]) == 0
+    assert main(["validate", "--strict", str(spec)]) == 1
+
+
+def test_unreadable_document_exits_2_with_file_and_line(tmp_path: Path) -> None:
+    spec = tmp_path / "broken.yaml"
+    spec.write_text("asyncapi: 3.0.0\ninfo: {title: t\n  version: [\n")
+    done = run("validate", str(spec))
+    assert done.returncode == 2
+    assert "broken.yaml:" in done.stderr
+
+
+def test_validate_json_output(tmp_path: Path) -> None:
+    done = run("validate", "--json", str(SAMPLES / "user-signup-3.0.yaml"))
+    data = json.loads(done.stdout)
+    assert data["exit_code"] == 0
+    assert data["documents"][0]["valid"] is True
+    assert data["documents"][0]["asyncapi"] == "3.0.0"
+
+
+def test_check_valid_payload_from_stdin_exits_0() -> None:
+    done = run(
+        "check", "sample_specs/user-signup-3.0.yaml", "--channel", "userSignedUp", "-",
+        stdin=json.dumps(VALID_SIGNUP),
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.startswith("VALID")
+
+
+def test_check_invalid_payload_names_pointer_keyword_and_ref(tmp_path: Path) -> None:
+    payload = tmp_path / "p.json"
+    payload.write_text(json.dumps({**VALID_SIGNUP, "email": "nope"}))
+    done = run("check", "sample_specs/user-signup-2.6.yaml", "--channel", "user/signedup",
+               str(payload))
+    assert done.returncode == 1
+    assert "payload /email" in done.stdout
+    assert "[format]" in done.stdout
+    assert "#/components/schemas/UserSignedUpPayload/properties/email" in done.stdout
+
+
+def test_check_headers_are_checked_with_the_headers_option(tmp_path: Path) -> None:
+    payload = tmp_path / "p.json"
+    payload.write_text(json.dumps(VALID_SIGNUP))
+    headers = tmp_path / "h.json"
+    headers.write_text(json.dumps({"x-schema-version": 0}))
+    done = run("check", "sample_specs/user-signup-3.0.yaml", "--channel", "userSignedUp",
+               "--headers", str(headers), "--json", str(payload))
+    assert done.returncode == 1
+    data = json.loads(done.stdout)
+    problems = {(v["pointer"], v["keyword"]) for v in data["parts"]["headers"]["violations"]}
+    assert ("", "required") in problems
+    assert ("/x-schema-version", "minimum") in problems
+
+
+def test_check_needs_message_when_channel_has_several() -> None:
+    done = run("check", "sample_specs/orders-kafka.yaml", "--channel", "orderEvents", "-",
+               stdin="{}")
+    assert done.returncode == 2
+    assert "OrderCreated" in done.stderr and "--message" in done.stderr
+
+
+def test_check_picks_message_by_name() -> None:
+    payload = {"orderId": "ord-000001", "reason": "customer", "cancelledAt": "2026-11-28T10:00:00Z"}
+    done = run("check", "sample_specs/orders-kafka.yaml", "--channel", "orderEvents",
+               "--message", "OrderCancelled", "-", stdin=json.dumps(payload))
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_check_unknown_channel_lists_the_known_ones() -> None:
+    done = run("check", "sample_specs/user-signup-3.0.yaml", "--channel", "nope", "-", stdin="{}")
+    assert done.returncode == 2
+    assert "userSignedUp" in done.stderr
+
+
+def test_check_not_json_payload_is_invalid() -> None:
+    done = run("check", "sample_specs/user-signup-3.0.yaml", "--channel", "userSignedUp", "-",
+               stdin="{not json")
+    assert done.returncode == 1
+    assert "not valid JSON" in done.stdout
+
+
+def test_avro_payload_is_unchecked_never_valid() -> None:
+    done = run("check", "sample_specs/telemetry-avro.yaml", "--channel", "telemetry.readings",
+               "-", stdin="{}")
+    assert done.returncode == 3
+    assert "UNCHECKED" in done.stdout
+
+
+@pytest.mark.parametrize("args", [["validate"], ["check", "x.yaml", "-"], ["nope"]])
+def test_usage_errors_exit_2(args: list[str]) -> None:
+    assert run(*args).returncode == 2
+
+
+def test_bad_ref_map_is_a_usage_error(tmp_path: Path) -> None:
+    assert main(["validate", "--ref-map", "no-equals", str(SAMPLES / "user-signup-3.0.yaml")]) == 2
