@@ -1,0 +1,373 @@
+"""Resolve every JSON Reference (``{"$ref": ...}``) of a document, in place.
+
+Each reference object is replaced by its target, so a target referenced twice is the same
+Python object in both places (callers find channels and messages by identity) and a recursive
+schema becomes a cyclic structure. Files are read once; file references stay under the root
+folder and URL references are refused unless the options allow or map them.
+"""
+
+from __future__ import annotations
+
+import os
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urljoin, urlsplit
+
+from pytest_asyncapi import jsonpointer
+from pytest_asyncapi.errors import RefError
+from pytest_asyncapi.spec.reader import parse, read_file
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from http.client import HTTPMessage
+    from typing import IO
+
+    from pytest_asyncapi.spec.options import LoadOptions
+
+_URL_HINT = (
+    "to fetch it, pass allow_url_refs=True (--allow-url-refs, pytest --asyncapi-allow-url-refs); "
+    "to read a local copy instead, map the URL prefix to a folder with url_map "
+    "(--ref-map URL_PREFIX=DIR, pytest --asyncapi-ref-map)"
+)
+_MAX_NESTED_REFS = 200
+
+
+@dataclass
+class Resolved:
+    """A document with every ``$ref`` replaced by its target.
+
+    ``origins``: ``id(target)`` -> the ``$ref`` that first named it (other files' refs are
+    made relative to the root folder, e.g. ``common/schemas.yaml#/User``).
+    ``locations``: ``id(node)`` -> (file relative to the root folder, 1-based line), for every
+    dict/list of every file read. ``files``: every local file read, the root first.
+    """
+
+    root: Any
+    origins: dict[int, str]
+    locations: dict[int, tuple[str, int]]
+    files: tuple[Path, ...]
+    # Every parsed document and replaced reference object, kept alive so the ids above stay valid.
+    _retained: list[Any] = field(default_factory=list, repr=False, compare=False)
+
+    def locate(self, pointer: str) -> tuple[str, int | None]:
+        """File and line of the deepest node along ``pointer`` (``#/a/b`` or ``/a/b``)."""
+        node = self.root
+        best = self.locations.get(id(node))
+        for token in jsonpointer.split(pointer.removeprefix("#")):
+            if isinstance(node, dict) and token in node:
+                node = node[token]
+            elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+                node = node[int(token)]
+            else:
+                break
+            best = self.locations.get(id(node), best)
+        if best is None:
+            return (self.files[0].name if self.files else "<document>", None)
+        return best
+
+
+def resolve_document(path: Path, options: LoadOptions) -> Resolved:
+    """Read ``path`` and every file it references; resolve all ``$ref``s in place."""
+    return _Resolver(path, options).run()
+
+
+def acyclic(node: Any, origins: Mapping[int, str], *, max_nodes: int = 1_000_000) -> Any:
+    """A deep copy where a node met again on its own path is ``{"$ref": origins[id]}``.
+
+    Shared (non-cyclic) subtrees are copied at each place; the result is plain JSON. A copy
+    of more than ``max_nodes`` dicts/lists (refs that fan out exponentially) is a RefError.
+    """
+    on_path: set[int] = set()
+    made = 0
+
+    def copy(value: Any) -> Any:
+        nonlocal made
+        if not isinstance(value, (dict, list)):
+            return value
+        if id(value) in on_path:
+            return {"$ref": origins.get(id(value), "#")}
+        made += 1
+        if made > max_nodes:
+            raise RefError(
+                f"expanding the $refs makes more than {max_nodes} objects and arrays "
+                "(references that fan out exponentially?)",
+                hint="reference each shared schema fewer times, or raise max_nodes",
+            )
+        on_path.add(id(value))
+        try:
+            if isinstance(value, dict):
+                return {key: copy(item) for key, item in value.items()}
+            return [copy(item) for item in value]
+        finally:
+            on_path.discard(id(value))
+
+    return copy(node)
+
+
+def is_reference(node: Any) -> bool:
+    """A JSON Reference object: a mapping with a string ``$ref`` (siblings are ignored)."""
+    return isinstance(node, dict) and isinstance(node.get("$ref"), str)
+
+
+@dataclass(eq=False)
+class _Doc:
+    """One parsed file or URL. ``base`` resolves relative refs: a local path or a URL."""
+
+    name: str
+    ref_name: str
+    base: Path | str
+    data: Any
+
+
+class _Resolver:
+    def __init__(self, path: Path, options: LoadOptions) -> None:
+        self.options = options
+        folder = options.root if options.root is not None else path.parent
+        self.root_dir = folder.resolve()
+        self.display_dir = os.path.abspath(folder)
+        self.docs: dict[str, _Doc] = {}
+        self.node_doc: dict[int, _Doc] = {}
+        self.locations: dict[int, tuple[str, int]] = {}
+        self.origins: dict[int, str] = {}
+        self.memo: dict[int, Any] = {}
+        self.active: set[int] = set()
+        self.files: list[Path] = [path]
+        self.retained: list[Any] = []
+        root = read_file(path, options)
+        self.root_doc = self._register(root.data, root.lines, self._display(path), "", path)
+        self.docs[str(path.resolve())] = self.root_doc
+
+    def run(self) -> Resolved:
+        root = self.root_doc.data
+        if is_reference(root):
+            root = self._target(root)
+        seen: set[int] = set()
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            items = list(node.items()) if isinstance(node, dict) else list(enumerate(node))
+            for key, child in items:
+                if is_reference(child):
+                    node[key] = child = self._target(child)
+                if isinstance(child, (dict, list)) and id(child) not in seen:
+                    stack.append(child)
+        return Resolved(root, self.origins, self.locations, tuple(self.files), self.retained)
+
+    # --- documents -----------------------------------------------------------------------
+
+    def _display(self, path: Path) -> str:
+        return os.path.relpath(os.path.abspath(path), self.display_dir)
+
+    def _register(
+        self, data: Any, lines: dict[int, int], name: str, ref_name: str, base: Path | str
+    ) -> _Doc:
+        doc = _Doc(name, ref_name, base, data)
+        self.retained.append(data)
+        for node_id, line in lines.items():
+            self.node_doc[node_id] = doc
+            self.locations[node_id] = (name, line)
+        return doc
+
+    def _load(self, uri: str, holder: _Doc, ref: str, where: tuple[str, int | None]) -> _Doc:
+        scheme = urlsplit(uri).scheme
+        if scheme in ("http", "https"):
+            return self._load_url(uri, ref, where)
+        if len(scheme) > 1:  # one letter is a Windows drive
+            raise self._error(
+                ref,
+                where,
+                f"the {scheme}: scheme is not supported",
+                "write a path relative to the file that holds the $ref, or an http(s) URL",
+            )
+        if isinstance(holder.base, str):
+            return self._load_url(urljoin(holder.base, uri), ref, where)
+        path = Path(os.path.normpath(holder.base.parent / unquote(uri)))
+        if not self.options.allow_outside_root and not path.resolve().is_relative_to(self.root_dir):
+            raise self._error(
+                ref,
+                where,
+                f"{path} is outside the root folder {self.root_dir}",
+                "pass allow_outside_root=True, or set root to a folder that holds both files",
+            )
+        return self._load_file(path, path, self._display(path), ref, where)
+
+    def _load_file(
+        self, path: Path, base: Path | str, name: str, ref: str, where: tuple[str, int | None]
+    ) -> _Doc:
+        key = str(path.resolve())
+        if key in self.docs:
+            return self.docs[key]
+        if not path.is_file():
+            state = "is not a file" if path.exists() else "does not exist"
+            raise self._error(ref, where, f"the file {name} {state}")
+        self.files.append(path)
+        ref_name = base if isinstance(base, str) else name
+        read = read_file(path, self.options, mapping=False)
+        doc = self.docs[key] = self._register(read.data, read.lines, name, ref_name, base)
+        return doc
+
+    def _load_url(self, url: str, ref: str, where: tuple[str, int | None]) -> _Doc:
+        url = url.partition("#")[0]
+        if url in self.docs:
+            return self.docs[url]
+        local = self._mapped(url, ref, where)
+        if local is not None:
+            doc = self._load_file(local, url, self._display(local), ref, where)
+        elif self.options.allow_url_refs:
+            raw = self._fetch(url, ref, where)
+            data, lines = parse(raw, url, self.options, mapping=False)
+            doc = self._register(data, lines, url, url, url)
+        else:
+            raise self._error(ref, where, "URL references are not followed by default", _URL_HINT)
+        self.docs[url] = doc
+        return doc
+
+    def _mapped(self, url: str, ref: str, where: tuple[str, int | None]) -> Path | None:
+        prefixes = [prefix for prefix in self.options.url_map if url.startswith(prefix)]
+        if not prefixes:
+            return None
+        prefix = max(prefixes, key=len)
+        folder = Path(self.options.url_map[prefix])
+        rest = unquote(url[len(prefix) :].lstrip("/"))
+        local = Path(os.path.normpath(folder / rest)) if rest else folder
+        if not local.resolve().is_relative_to(folder.resolve()):
+            raise self._error(ref, where, f"{url} leaves the folder {folder} mapped to {prefix}")
+        return local
+
+    def _fetch(self, url: str, ref: str, where: tuple[str, int | None]) -> bytes:
+        limit = self.options.max_bytes
+        try:
+            response: IO[bytes]
+            with _OPENER.open(url, timeout=self.options.url_timeout) as response:
+                raw = response.read(limit + 1)
+        except urllib.error.HTTPError as exc:
+            exc.close()
+            problem = f"cannot fetch {url}: HTTP {exc.code} {exc.reason}"
+            raise self._error(ref, where, problem) from None
+        except urllib.error.URLError as exc:
+            raise self._error(ref, where, f"cannot fetch {url}: {exc.reason}") from None
+        except (OSError, ValueError) as exc:
+            raise self._error(ref, where, f"cannot fetch {url}: {exc}") from None
+        if len(raw) > limit:
+            raise self._error(ref, where, f"{url} is bigger than max_bytes={limit}")
+        return raw
+
+    # --- references ----------------------------------------------------------------------
+
+    def _error(
+        self, ref: str, where: tuple[str, int | None], problem: str, hint: str | None = None
+    ) -> RefError:
+        return RefError(f"`{ref}`: {problem}", file=where[0], line=where[1], hint=hint)
+
+    def _target(self, ref_obj: dict[str, Any]) -> Any:
+        """The final target of a reference object (following refs to refs)."""
+        chain: list[dict[str, Any]] = []
+        node: Any = ref_obj
+        name: str | None = None
+        while is_reference(node):
+            if id(node) in self.memo:
+                node = self.memo[id(node)]
+                break
+            if id(node) in self.active:
+                cycle = " -> ".join(f"`{r['$ref']}`" for r in [*chain, node])
+                raise self._error(ref_obj["$ref"], self._where(ref_obj), f"circular $ref: {cycle}")
+            if len(self.active) > _MAX_NESTED_REFS:
+                problem = f"more than {_MAX_NESTED_REFS} nested $refs"
+                raise self._error(ref_obj["$ref"], self._where(ref_obj), problem)
+            chain.append(node)
+            self.active.add(id(node))
+            node, node_name = self._follow(node)
+            name = name or node_name
+        for ref in chain:
+            self.memo[id(ref)] = node
+            self.active.discard(id(ref))
+            self.retained.append(ref)
+        if name is not None and isinstance(node, (dict, list)):
+            self.origins.setdefault(id(node), name)
+        return node
+
+    def _where(self, ref_obj: dict[str, Any]) -> tuple[str, int | None]:
+        name, line = self.locations.get(id(ref_obj), (self.root_doc.name, None))
+        return name, line
+
+    def _follow(self, ref_obj: dict[str, Any]) -> tuple[Any, str]:
+        """One step: the node ``ref_obj`` points at (maybe another reference) and its name."""
+        ref: str = ref_obj["$ref"]
+        where = self._where(ref_obj)
+        holder = self.node_doc.get(id(ref_obj), self.root_doc)
+        uri, _, fragment = ref.partition("#")
+        doc = self._load(uri, holder, ref, where) if uri else holder
+        pointer = unquote(fragment)
+        if pointer and not pointer.startswith("/"):
+            problem = f"the fragment {fragment!r} is not a JSON pointer (it must start with '/')"
+            raise self._error(ref, where, problem)
+        if doc is self.root_doc:
+            name = "#" + fragment
+        else:
+            name = doc.ref_name + ("#" + fragment if fragment else "")
+        tokens = jsonpointer.split(pointer)
+        node = doc.data
+        for depth, token in enumerate(tokens):
+            if is_reference(node):
+                node = self._target(node)
+            if isinstance(node, dict) and token in node:
+                node = node[token]
+            elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+                node = node[int(token)]
+            else:
+                named = _avro_named_type(doc, tokens)
+                if named is not None:
+                    return named, name
+                here = jsonpointer.join(tokens[:depth]) or "/"
+                if isinstance(node, dict):
+                    problem = f"{here} has no member {token!r}"
+                elif isinstance(node, list):
+                    problem = f"{here} has no item {token!r}"
+                else:
+                    problem = f"{here} is not an object or array"
+                if doc is not holder:
+                    problem += f" (in {doc.name})"
+                raise self._error(ref, where, problem)
+        return node, name
+
+
+def _avro_named_type(doc: _Doc, tokens: list[str]) -> Any:
+    """Microcks' convention ``schema.avsc#/User``: the fragment names an Avro type."""
+    if len(tokens) != 1 or not doc.name.endswith(".avsc"):
+        return None
+    candidates = doc.data if isinstance(doc.data, list) else [doc.data]
+    for candidate in candidates:
+        if not isinstance(candidate, dict) or not isinstance(candidate.get("name"), str):
+            continue
+        full = candidate["name"]
+        if isinstance(candidate.get("namespace"), str) and "." not in full:
+            full = f"{candidate['namespace']}.{full}"
+        if tokens[0] in (full, full.rpartition(".")[2]):
+            return candidate
+    return None
+
+
+class _HTTPOnlyRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow redirects to http(s) only (never to ``file:`` or ``ftp:``)."""
+
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: IO[bytes],
+        code: int,
+        msg: str,
+        headers: HTTPMessage,
+        newurl: str,
+    ) -> urllib.request.Request | None:
+        if urlsplit(newurl).scheme not in ("http", "https"):
+            raise urllib.error.HTTPError(newurl, code, f"redirect to {newurl} refused", headers, fp)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+_OPENER = urllib.request.build_opener(_HTTPOnlyRedirects)
