@@ -6,13 +6,17 @@ dropped); ``end_test`` drains exactly and attributes everything in the window to
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from pytest_asyncapi.brokers.base import Captured, CaptureAdapter
 from pytest_asyncapi.contract import MessageVerdict, judge
 from pytest_asyncapi.results import RunResults, TestOutcome
-from pytest_asyncapi.routing import Router
-from pytest_asyncapi.spec.model import Spec
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from pytest_asyncapi.brokers.base import CaptureAdapter, Captured
+    from pytest_asyncapi.routing import Router
+    from pytest_asyncapi.spec.model import Spec
 
 
 class Recorder:

@@ -10,12 +10,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from pytest_asyncapi.errors import SpecError
 from pytest_asyncapi.spec.options import LoadOptions
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -78,13 +80,13 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("spec", type=Path, metavar="SPEC")
     check.add_argument("payload", metavar="PAYLOAD", help="a JSON file, or - for standard input")
     check.add_argument("--channel", required=True, help="channel id (3.x) or key/address (2.x)")
-    check.add_argument("--message", help="name, messageId or key; needed if the channel has several")
+    check.add_argument(
+        "--message", help="name, messageId or key; needed if the channel has several"
+    )
     check.add_argument("--headers", type=Path, help="a JSON object of headers to check")
     for sub in (validate, check):
         sub.add_argument("--json", action="store_true", help="machine-readable output")
-        sub.add_argument(
-            "--allow-url-refs", action="store_true", help="fetch http(s) $ref targets"
-        )
+        sub.add_argument("--allow-url-refs", action="store_true", help="fetch http(s) $ref targets")
         sub.add_argument(
             "--ref-map",
             action="append",

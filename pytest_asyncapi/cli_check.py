@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -19,8 +18,12 @@ from pytest_asyncapi.cli import (
 from pytest_asyncapi.message_check import MessageCheck, check_message
 from pytest_asyncapi.schemas.compile import Verdict
 from pytest_asyncapi.spec.loader import load_spec
-from pytest_asyncapi.spec.model import Message, Spec
-from pytest_asyncapi.spec.options import LoadOptions
+
+if TYPE_CHECKING:
+    import argparse
+
+    from pytest_asyncapi.spec.model import Message, Spec
+    from pytest_asyncapi.spec.options import LoadOptions
 
 EXIT_BY_VERDICT = {Verdict.VALID: EXIT_OK, Verdict.INVALID: EXIT_FINDINGS}
 

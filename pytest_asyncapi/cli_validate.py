@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pytest_asyncapi.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, emit_json
 from pytest_asyncapi.errors import SpecError
 from pytest_asyncapi.spec.loader import load_spec
-from pytest_asyncapi.spec.model import Finding
-from pytest_asyncapi.spec.options import LoadOptions
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from pytest_asyncapi.spec.model import Finding
+    from pytest_asyncapi.spec.options import LoadOptions
 
 
 def run_validate(paths: list[Path], options: LoadOptions, *, strict: bool, as_json: bool) -> int:

@@ -8,14 +8,18 @@ it; when none does, the violation shows the closest candidate's errors (fewest v
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from pytest_asyncapi.brokers.base import Captured
 from pytest_asyncapi.message_check import MessageCheck, check_message
-from pytest_asyncapi.routing import Route, Router
 from pytest_asyncapi.schemas.compile import Verdict, compile_schema
-from pytest_asyncapi.spec.model import Spec
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from pytest_asyncapi.brokers.base import Captured
+    from pytest_asyncapi.routing import Route, Router
+    from pytest_asyncapi.spec.model import Spec
 
 
 class Outcome(str, enum.Enum):
@@ -45,8 +49,15 @@ class Violation:
 
     def signature(self) -> tuple[str, ...]:
         """Violations with the same signature are collapsed into one line with a count."""
-        return (self.spec, self.channel, self.message or "", self.part, self.pointer,
-                self.keyword, self.schema_location)
+        return (
+            self.spec,
+            self.channel,
+            self.message or "",
+            self.part,
+            self.pointer,
+            self.keyword,
+            self.schema_location,
+        )
 
 
 @dataclass(frozen=True)
@@ -131,9 +142,20 @@ def _judge_on_route(
     if len(checks) > 1 and outcome is Outcome.INVALID and chosen.violations():
         names = ", ".join(c.message.display_name for c in checks)
         violations.append(
-            Violation(str(spec.source), channel.id, None, captured.destination, "message", "",
-                      "oneOf", f"matches none of the channel's messages ({names}); "
-                      f"closest: {chosen.message.display_name}", "#" + channel.pointer, "", "")
+            Violation(
+                str(spec.source),
+                channel.id,
+                None,
+                captured.destination,
+                "message",
+                "",
+                "oneOf",
+                f"matches none of the channel's messages ({names}); "
+                f"closest: {chosen.message.display_name}",
+                "#" + channel.pointer,
+                "",
+                "",
+            )
         )
     return MessageVerdict(
         captured,
@@ -156,7 +178,7 @@ def _choose(checks: list[MessageCheck]) -> MessageCheck:
 
 
 def _check_parameters(captured: Captured, route: Route, values: dict[str, str]) -> list[Violation]:
-    violations = []
+    violations: list[Violation] = []
     for name, value in values.items():
         parameter = route.channel.parameter(name)
         if parameter is None or parameter.schema is None:

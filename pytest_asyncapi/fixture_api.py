@@ -9,20 +9,23 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
-from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 import pytest
 
-from pytest_asyncapi.brokers.base import Captured
-from pytest_asyncapi.capture import Recorder
 from pytest_asyncapi.contract import Violation
 from pytest_asyncapi.message_check import check_message
 from pytest_asyncapi.reporting.terminal import render_violations
-from pytest_asyncapi.routing import Route
 from pytest_asyncapi.schemas.compile import SchemaViolation, Verdict, compile_schema
-from pytest_asyncapi.spec.model import Message, SchemaSpec
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from pytest_asyncapi.brokers.base import Captured
+    from pytest_asyncapi.capture import Recorder
+    from pytest_asyncapi.routing import Route
+    from pytest_asyncapi.spec.model import Message, SchemaSpec
 
 
 class ContractRefusal(AssertionError):
@@ -42,7 +45,9 @@ class AsyncAPIFixture:
         if channel is None:
             return records
         routes = self._routes(channel)
-        return [r for r in records if any(rt.parameters(r.destination) is not None for rt in routes)]
+        return [
+            r for r in records if any(rt.parameters(r.destination) is not None for rt in routes)
+        ]
 
     @property
     def captured(self) -> dict[str, list[Captured]]:
@@ -70,7 +75,9 @@ class AsyncAPIFixture:
                 break
             self._recorder.wait(remaining)
         if len(found) < count:
-            pytest.fail(self._expect_failure(channel, count, timeout, message, found), pytrace=False)
+            pytest.fail(
+                self._expect_failure(channel, count, timeout, message, found), pytrace=False
+            )
         return found
 
     async def aexpect(
@@ -96,8 +103,10 @@ class AsyncAPIFixture:
         """
         route = self._routes(channel)[0]
         body = payload if isinstance(payload, bytes) else orjson.dumps(payload)
-        text_headers = {k: v if isinstance(v, str) else orjson.dumps(v).decode()
-                        for k, v in (headers or {}).items()}
+        text_headers = {
+            k: v if isinstance(v, str) else orjson.dumps(v).decode()
+            for k, v in (headers or {}).items()
+        }
         raw_key = key.encode() if isinstance(key, str) else key
         declared = self._validated(route, body, headers or {}, raw_key, message)
         destination = route.concrete(parameters or {})
@@ -110,18 +119,26 @@ class AsyncAPIFixture:
         if param_problems:
             raise ContractRefusal("refused to publish: " + "; ".join(param_problems))
         self._recorder.adapter.publish(destination, body, text_headers or None, raw_key)
-        self._recorder.results.published[(str(route.spec.source), route.channel.id,
-                                          declared.display_name)] += 1
+        self._recorder.results.published[
+            (str(route.spec.source), route.channel.id, declared.display_name)
+        ] += 1
         self.published.append((route.channel.id, declared.display_name))
         return declared
 
-    async def apublish(self, channel: str, payload: Any, headers: Mapping[str, Any] | None = None,
-                       **kwargs: Any) -> Message:
+    async def apublish(
+        self, channel: str, payload: Any, headers: Mapping[str, Any] | None = None, **kwargs: Any
+    ) -> Message:
         """:meth:`publish` for async tests."""
         return await asyncio.to_thread(self.publish, channel, payload, headers, **kwargs)
 
-    def _validated(self, route: Route, body: bytes, headers: Mapping[str, Any],
-                   key: bytes | None, label: str | None) -> Message:
+    def _validated(
+        self,
+        route: Route,
+        body: bytes,
+        headers: Mapping[str, Any],
+        key: bytes | None,
+        label: str | None,
+    ) -> Message:
         channel = route.channel
         if label is not None:
             candidates = [channel.message(label)]
@@ -140,17 +157,32 @@ class AsyncAPIFixture:
         if closest.verdict is Verdict.UNCHECKED:
             reasons = "; ".join(closest.unchecked_reasons())
             raise ContractRefusal(f"refused to publish on {channel.id!r}: cannot check ({reasons})")
-        lines = render_violations([
-            Violation(str(route.spec.source), channel.id, closest.message.display_name, "(not sent)",
-                      part, v.pointer, v.keyword, v.message, v.schema_location, v.schema_excerpt,
-                      v.value_excerpt)
-            for part, v in closest.violations()
-        ])
+        lines = render_violations(
+            [
+                Violation(
+                    str(route.spec.source),
+                    channel.id,
+                    closest.message.display_name,
+                    "(not sent)",
+                    part,
+                    v.pointer,
+                    v.keyword,
+                    v.message,
+                    v.schema_location,
+                    v.schema_excerpt,
+                    v.value_excerpt,
+                )
+                for part, v in closest.violations()
+            ]
+        )
         raise ContractRefusal("refused to publish an invalid message:\n" + "\n".join(lines))
 
     def _routes(self, channel: str) -> list[Route]:
-        routes = [r for r in self._recorder.router.routes
-                  if channel in (r.channel.id, r.channel.address, r.destination)]
+        routes = [
+            r
+            for r in self._recorder.router.routes
+            if channel in (r.channel.id, r.channel.address, r.destination)
+        ]
         if not routes:
             known = ", ".join(sorted({r.channel.id for r in self._recorder.router.routes}))
             raise KeyError(f"no channel {channel!r} in the specs (channels: {known})")
@@ -166,13 +198,16 @@ class AsyncAPIFixture:
             return any(v.message == message for v in verdicts)
         return False
 
-    def _expect_failure(self, channel: str, count: int, timeout: float, message: str | None,
-                        found: list[Captured]) -> str:
+    def _expect_failure(
+        self, channel: str, count: int, timeout: float, message: str | None, found: list[Captured]
+    ) -> str:
         what = f"message {message!r} on channel {channel!r}" if message else f"channel {channel!r}"
         arrived = Counter(r.destination for r in self._recorder.pending())
-        seen = ", ".join(f"{d!r} ×{n}" for d, n in arrived.most_common()) or "nothing"
-        return (f"expected {count} message(s) of {what} within {timeout:g} s, got {len(found)}; "
-                f"arrived during this test: {seen}")
+        seen = ", ".join(f"{d!r} x{n}" for d, n in arrived.most_common()) or "nothing"
+        return (
+            f"expected {count} message(s) of {what} within {timeout:g} s, got {len(found)}; "
+            f"arrived during this test: {seen}"
+        )
 
 
 def _check_value(schema: SchemaSpec, value: str) -> list[SchemaViolation]:

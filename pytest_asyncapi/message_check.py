@@ -17,9 +17,8 @@ Decoding rules (documented in the README):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -29,7 +28,11 @@ from pytest_asyncapi.schemas.compile import (
     Verdict,
     compile_schema,
 )
-from pytest_asyncapi.spec.model import Message, SchemaSpec
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from pytest_asyncapi.spec.model import Message, SchemaSpec
 
 JSON_CONTENT_TYPES = frozenset({"application/json", "text/json"})
 
@@ -87,8 +90,9 @@ def check_message(
     """Check the parts of a message that the declaration constrains.
 
     ``headers`` ``None`` means none were available (the part is skipped, e.g. a CLI check of a
-    payload alone); a broker message without headers passes ``{}``. ``headers`` values that are ``str``/``bytes`` are converted by the module's rule; other
-    values (from a JSON headers file) are checked as they are. ``check_key`` asks for the key
+    payload alone); a broker message without headers passes ``{}``. Header values that are
+    ``str``/``bytes`` are converted by the module's rule; other values (from a JSON headers
+    file) are checked as they are. ``check_key`` asks for the key
     to be checked (Kafka): a declared key schema with no key is a violation.
     """
     parts = [PartResult("payload", check_payload(message, payload))]
@@ -162,7 +166,9 @@ def check_key_bytes(schema: SchemaSpec, key: bytes | None) -> CheckResult:
         return compile_schema(schema).check(None)
     text = _text(key)
     if text is None:
-        return CheckResult(Verdict.UNCHECKED, reason="the key is not UTF-8 text; binary not checked")
+        return CheckResult(
+            Verdict.UNCHECKED, reason="the key is not UTF-8 text; binary not checked"
+        )
     return compile_schema(schema).check(convert_text(text, schema.schema))
 
 

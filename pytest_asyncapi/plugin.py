@@ -5,14 +5,15 @@ Nothing beyond pytest and the stdlib is imported unless ``--asyncapi`` is given.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pytest_asyncapi.settings import OPTIONS, Option, Settings, SettingsError, read_settings
+from pytest_asyncapi.settings import OPTIONS, Option, SettingsError, read_settings
 
 if TYPE_CHECKING:
+    from collections.abc import Generator, Iterator
+
     from pytest_asyncapi.fixture_api import AsyncAPIFixture
     from pytest_asyncapi.session import BrokerInfo, ContractSession
 
@@ -27,14 +28,30 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("asyncapi", "AsyncAPI contract testing")
     for option in OPTIONS:
         if option.kind == "bool":
-            group.addoption(option.flag, action="store_true", default=None, dest=option.dest,
-                            help=option.help + f" [ini: {option.ini}]")
+            group.addoption(
+                option.flag,
+                action="store_true",
+                default=None,
+                dest=option.dest,
+                help=option.help + f" [ini: {option.ini}]",
+            )
         elif option.kind == "linelist":
-            group.addoption(option.flag, action="append", default=None, dest=option.dest,
-                            metavar=option.metavar, help=option.help + f" [ini: {option.ini}]")
+            group.addoption(
+                option.flag,
+                action="append",
+                default=None,
+                dest=option.dest,
+                metavar=option.metavar,
+                help=option.help + f" [ini: {option.ini}]",
+            )
         else:
-            group.addoption(option.flag, default=None, dest=option.dest, metavar=option.metavar,
-                            help=option.help + f" [ini: {option.ini}]")
+            group.addoption(
+                option.flag,
+                default=None,
+                dest=option.dest,
+                metavar=option.metavar,
+                help=option.help + f" [ini: {option.ini}]",
+            )
         ini_type = {"bool": "bool", "linelist": "linelist"}.get(option.kind, "string")
         parser.addini(option.ini, option.help, type=ini_type, default=option.default)  # type: ignore[arg-type]
 
@@ -125,7 +142,9 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     return result
 
 
-def _attach(item: pytest.Item, outcome: Any, session: ContractSession, *, failed_already: bool) -> None:
+def _attach(
+    item: pytest.Item, outcome: Any, session: ContractSession, *, failed_already: bool
+) -> None:
     from pytest_asyncapi.reporting.terminal import render_test_failure
 
     strict = _marker_value(item, "strict", session.settings.strict)
@@ -186,7 +205,7 @@ def asyncapi(pytestconfig: pytest.Config) -> Iterator[AsyncAPIFixture]:
     from pytest_asyncapi.fixture_api import AsyncAPIFixture
 
     session = _require(pytestconfig)
-    yield AsyncAPIFixture(session.start())
+    return AsyncAPIFixture(session.start())
 
 
 def _require(config: pytest.Config) -> ContractSession:

@@ -71,7 +71,8 @@ class RunResults:
             if verdict.outcome is Outcome.UNDECLARED:
                 self.undeclared[verdict.captured.destination] += 1
                 continue
-            assert verdict.spec is not None and verdict.channel is not None
+            assert verdict.spec is not None
+            assert verdict.channel is not None
             key = (str(verdict.spec.source), verdict.channel)
             self.channels.setdefault(key, ChannelCounts()).add(verdict)
         if between and outcome.verdicts:

@@ -9,11 +9,15 @@ is a valid subject); ``slash_to_dot`` maps ``/`` to ``.``; a per-channel overrid
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pytest_asyncapi.spec.building import ADDRESS_PARAMETER, mapping, text
-from pytest_asyncapi.spec.model import Channel, Spec
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from pytest_asyncapi.spec.model import Channel, Spec
 
 PARAMETER_VALUE = r"[^./]+"
 

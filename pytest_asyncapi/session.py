@@ -15,12 +15,12 @@ from pytest_asyncapi.errors import AsyncAPIContractError, BrokerError
 from pytest_asyncapi.routing import Router, build_routes
 from pytest_asyncapi.settings import DEFAULT_ENV, Settings, SettingsError
 from pytest_asyncapi.spec.loader import load_spec
-from pytest_asyncapi.spec.model import Spec
 from pytest_asyncapi.spec.options import LoadOptions
 
 if TYPE_CHECKING:
     from pytest_asyncapi.brokers.base import CaptureAdapter
     from pytest_asyncapi.brokers.provision import ProvisionedBroker
+    from pytest_asyncapi.spec.model import Spec
 
 PROTOCOL_ALIASES = {"nats": "nats", "kafka": "kafka", "kafka-secure": "kafka"}
 
@@ -119,9 +119,7 @@ class ContractSession:
     def _protocol(self) -> str:
         if self.settings.protocol:
             return self.settings.protocol
-        declared = {
-            PROTOCOL_ALIASES.get(p, p) for spec in self.specs for p in spec.protocols if p
-        }
+        declared = {PROTOCOL_ALIASES.get(p, p) for spec in self.specs for p in spec.protocols if p}
         supported = declared & set(PROTOCOL_ALIASES.values())
         if len(supported) == 1:
             return supported.pop()

@@ -35,35 +35,107 @@ class Option:
 
 
 OPTIONS = (
-    Option("--asyncapi", "asyncapi_specs", "AsyncAPI document to check traffic against "
-           "(repeatable); turns the plugin on", "linelist", (), "PATH"),
-    Option("--asyncapi-broker", "asyncapi_broker", "where the broker comes from: auto (default), "
-           "container, local, or a broker URL (nats://host:port, kafka://host:port); "
-           "env ASYNCAPI_BROKER overrides the ini value", default="auto", metavar="MODE|URL"),
-    Option("--asyncapi-protocol", "asyncapi_protocol", "broker protocol when the specs declare no "
-           "server: nats or kafka", metavar="PROTOCOL"),
-    Option("--asyncapi-strict", "asyncapi_strict", "fail tests on unchecked messages and on "
-           "destinations no channel declares", "bool", False),
-    Option("--asyncapi-client-view", "asyncapi_client_view", "2.x documents are written from the "
-           "client's side (publish = the application sends)", "bool", False),
-    Option("--asyncapi-image", "asyncapi_image", "container image for the broker (overrides the "
-           "pinned default)", metavar="IMAGE"),
-    Option("--asyncapi-broker-env", "asyncapi_broker_env", "environment variable that receives the "
-           "broker URL (default NATS_URL / KAFKA_BOOTSTRAP_SERVERS)", metavar="NAME"),
-    Option("--asyncapi-slash-to-dot", "asyncapi_slash_to_dot", "map '/' in channel addresses to "
-           "'.' for NATS subjects", "bool", False),
-    Option("--asyncapi-destination", "asyncapi_destinations", "per-channel destination override "
-           "CHANNEL=SUBJECT_OR_TOPIC (repeatable)", "linelist", (), "CHANNEL=DEST"),
-    Option("--asyncapi-settle-ms", "asyncapi_settle_ms", "quiet time (ms) that ends the drain at "
-           "the end of each test, after a broker round trip", default="1", metavar="MS"),
-    Option("--asyncapi-startup-timeout", "asyncapi_startup_timeout", "seconds to wait for the "
-           "broker to be ready", default="30", metavar="SECONDS"),
-    Option("--asyncapi-allow-url-refs", "asyncapi_allow_url_refs", "fetch http(s) $ref targets",
-           "bool", False),
-    Option("--asyncapi-ref-map", "asyncapi_ref_map", "read $refs under URL_PREFIX from local DIR "
-           "(repeatable)", "linelist", (), "URL_PREFIX=DIR"),
-    Option("--asyncapi-allow-outside-root", "asyncapi_allow_outside_root", "follow file $refs "
-           "that leave the document's folder", "bool", False),
+    Option(
+        "--asyncapi",
+        "asyncapi_specs",
+        "AsyncAPI document to check traffic against (repeatable); turns the plugin on",
+        "linelist",
+        (),
+        "PATH",
+    ),
+    Option(
+        "--asyncapi-broker",
+        "asyncapi_broker",
+        "where the broker comes from: auto (default), "
+        "container, local, or a broker URL (nats://host:port, kafka://host:port); "
+        "env ASYNCAPI_BROKER overrides the ini value",
+        default="auto",
+        metavar="MODE|URL",
+    ),
+    Option(
+        "--asyncapi-protocol",
+        "asyncapi_protocol",
+        "broker protocol when the specs declare no server: nats or kafka",
+        metavar="PROTOCOL",
+    ),
+    Option(
+        "--asyncapi-strict",
+        "asyncapi_strict",
+        "fail tests on unchecked messages and on destinations no channel declares",
+        "bool",
+        False,
+    ),
+    Option(
+        "--asyncapi-client-view",
+        "asyncapi_client_view",
+        "2.x documents are written from the client's side (publish = the application sends)",
+        "bool",
+        False,
+    ),
+    Option(
+        "--asyncapi-image",
+        "asyncapi_image",
+        "container image for the broker (overrides the pinned default)",
+        metavar="IMAGE",
+    ),
+    Option(
+        "--asyncapi-broker-env",
+        "asyncapi_broker_env",
+        "environment variable that receives the "
+        "broker URL (default NATS_URL / KAFKA_BOOTSTRAP_SERVERS)",
+        metavar="NAME",
+    ),
+    Option(
+        "--asyncapi-slash-to-dot",
+        "asyncapi_slash_to_dot",
+        "map '/' in channel addresses to '.' for NATS subjects",
+        "bool",
+        False,
+    ),
+    Option(
+        "--asyncapi-destination",
+        "asyncapi_destinations",
+        "per-channel destination override CHANNEL=SUBJECT_OR_TOPIC (repeatable)",
+        "linelist",
+        (),
+        "CHANNEL=DEST",
+    ),
+    Option(
+        "--asyncapi-settle-ms",
+        "asyncapi_settle_ms",
+        "quiet time (ms) that ends the drain at the end of each test, after a broker round trip",
+        default="1",
+        metavar="MS",
+    ),
+    Option(
+        "--asyncapi-startup-timeout",
+        "asyncapi_startup_timeout",
+        "seconds to wait for the broker to be ready",
+        default="30",
+        metavar="SECONDS",
+    ),
+    Option(
+        "--asyncapi-allow-url-refs",
+        "asyncapi_allow_url_refs",
+        "fetch http(s) $ref targets",
+        "bool",
+        False,
+    ),
+    Option(
+        "--asyncapi-ref-map",
+        "asyncapi_ref_map",
+        "read $refs under URL_PREFIX from local DIR (repeatable)",
+        "linelist",
+        (),
+        "URL_PREFIX=DIR",
+    ),
+    Option(
+        "--asyncapi-allow-outside-root",
+        "asyncapi_allow_outside_root",
+        "follow file $refs that leave the document's folder",
+        "bool",
+        False,
+    ),
 )
 
 
@@ -122,15 +194,23 @@ def read_settings(get: Any, rootdir: Path) -> Settings | None:
         image=get(_option("asyncapi_image")),
         broker_env=get(_option("asyncapi_broker_env")),
         slash_to_dot=bool(get(_option("asyncapi_slash_to_dot"))),
-        destinations=_pairs(get(_option("asyncapi_destinations")), "--asyncapi-destination",
-                            "CHANNEL=SUBJECT_OR_TOPIC"),
+        destinations=_pairs(
+            get(_option("asyncapi_destinations")),
+            "--asyncapi-destination",
+            "CHANNEL=SUBJECT_OR_TOPIC",
+        ),
         settle=_number(get(_option("asyncapi_settle_ms")), "--asyncapi-settle-ms", 0, 10_000)
         / 1000,
-        startup_timeout=_number(get(_option("asyncapi_startup_timeout")),
-                                "--asyncapi-startup-timeout", 0.1, 3600),
+        startup_timeout=_number(
+            get(_option("asyncapi_startup_timeout")), "--asyncapi-startup-timeout", 0.1, 3600
+        ),
         allow_url_refs=bool(get(_option("asyncapi_allow_url_refs"))),
-        ref_map={k: Path(v) for k, v in _pairs(get(_option("asyncapi_ref_map")),
-                                                "--asyncapi-ref-map", "URL_PREFIX=DIR").items()},
+        ref_map={
+            k: Path(v)
+            for k, v in _pairs(
+                get(_option("asyncapi_ref_map")), "--asyncapi-ref-map", "URL_PREFIX=DIR"
+            ).items()
+        },
         allow_outside_root=bool(get(_option("asyncapi_allow_outside_root"))),
     )
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from pytest_asyncapi.contract import MessageVerdict, Outcome, Violation
-from pytest_asyncapi.results import RunResults, TestOutcome
-from pytest_asyncapi.spec.model import Spec
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from pytest_asyncapi.results import RunResults, TestOutcome
+    from pytest_asyncapi.spec.model import Spec
 
 DOCS_HINT = "see the README, section 'Reading a contract failure'"
 
@@ -31,7 +35,7 @@ def render_violations(violations: Sequence[Violation]) -> list[str]:
         where = violation.pointer or "/"
         lines.append(
             f"  {violation.part} {where} [{violation.keyword}]: {violation.text}"
-            + (f"  (×{counts[signature]})" if counts[signature] > 1 else "")
+            + (f"  (x{counts[signature]})" if counts[signature] > 1 else "")
         )
         lines.append(f"    seen on {violation.destination!r}")
         if violation.schema_excerpt:
@@ -70,7 +74,7 @@ def _strict_lines(
         destinations = Counter(v.captured.destination for v in undeclared)
         lines.append(
             "--asyncapi-strict: message(s) on destinations no channel declares: "
-            + ", ".join(f"{d!r} ×{n}" for d, n in destinations.most_common())
+            + ", ".join(f"{d!r} x{n}" for d, n in destinations.most_common())
         )
     return lines
 
@@ -79,12 +83,16 @@ def render_summary(specs: Sequence[Spec], results: RunResults, routes: dict[str,
     """Per spec and channel: seen / valid / invalid / unchecked; then undeclared destinations."""
     lines = []
     for spec in specs:
-        lines.append(f"{spec.source} ({spec.title} {spec.version}, AsyncAPI {spec.asyncapi_version})")
+        lines.append(
+            f"{spec.source} ({spec.title} {spec.version}, AsyncAPI {spec.asyncapi_version})"
+        )
         width = max((len(c.id) for c in spec.channels), default=10)
         lines.append(f"  {'channel':<{width}}  seen  valid  invalid  unchecked  destination")
         for channel in spec.channels:
             c = results.counts(str(spec.source), channel.id)
-            destination = routes.get(f"{spec.source}#{channel.id}", "(dynamic address: not captured)")
+            destination = routes.get(
+                f"{spec.source}#{channel.id}", "(dynamic address: not captured)"
+            )
             lines.append(
                 f"  {channel.id:<{width}}  {c.seen:>4}  {c.valid:>5}  {c.invalid:>7}  "
                 f"{c.unchecked:>9}  {destination}"

@@ -7,13 +7,15 @@ document checks report it), so a model is produced wherever one can be.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pytest_asyncapi import jsonpointer
 from pytest_asyncapi.spec.model import Message, MessageExample, Parameter, SchemaSpec, Server
 from pytest_asyncapi.spec.traits import apply_traits
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 ADDRESS_PARAMETER = re.compile(r"{([^{}]+)}")
 JSON_SCHEMA_DRAFT_07 = "application/schema+json;version=draft-07"
@@ -152,9 +154,7 @@ def build_parameter(ctx: Context, name: str, raw: dict[str, Any], pointer: str) 
             enum_source = schema_value.get("enum", enum_source)
             default = schema_value.get("default", default)
     elif isinstance(enum_source, list):
-        schema = ctx.schema(
-            {"type": "string", "enum": enum_source}, pointer, JSON_SCHEMA_DRAFT_07
-        )
+        schema = ctx.schema({"type": "string", "enum": enum_source}, pointer, JSON_SCHEMA_DRAFT_07)
     enum = tuple(str(v) for v in enum_source) if isinstance(enum_source, list) else None
     return Parameter(
         name=name,

@@ -39,7 +39,9 @@ class DocumentInvalidError(SpecError):
         )
 
 
-def load_spec(path: str | Path, options: LoadOptions | None = None, *, strict: bool = False) -> Spec:
+def load_spec(
+    path: str | Path, options: LoadOptions | None = None, *, strict: bool = False
+) -> Spec:
     """Load ``path`` into a :class:`Spec` whose ``findings`` hold the document checks' results.
 
     Raise :class:`SpecError` when the document cannot be read at all, and, with ``strict``,

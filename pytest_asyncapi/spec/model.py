@@ -8,10 +8,12 @@ Python structure) and must be treated as read-only.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from pathlib import Path
 
 JSON = Any
 """A JSON value as parsed: dict, list, str, int, float, bool or None."""

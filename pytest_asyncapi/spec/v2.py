@@ -70,9 +70,7 @@ def build(
                 id=key,
                 address=key,
                 parameters=tuple(
-                    build_parameter(
-                        ctx, name, raw, jsonpointer.child(pointer, "parameters", name)
-                    )
+                    build_parameter(ctx, name, raw, jsonpointer.child(pointer, "parameters", name))
                     for name, raw in mapping(item.get("parameters")).items()
                     if isinstance(raw, dict)
                 ),

@@ -100,7 +100,9 @@ def _operation(
     if isinstance(raw_messages, list):
         messages = tuple(
             known.get(id(m))
-            or build_message(ctx, m, _label(m, index), jsonpointer.child(pointer, "messages", index))
+            or build_message(
+                ctx, m, _label(m, index), jsonpointer.child(pointer, "messages", index)
+            )
             for index, m in enumerate(raw_messages)
             if isinstance(m, dict)
         )

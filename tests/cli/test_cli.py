@@ -82,7 +82,11 @@ def test_validate_json_output(tmp_path: Path) -> None:
 
 def test_check_valid_payload_from_stdin_exits_0() -> None:
     done = run(
-        "check", "sample_specs/user-signup-3.0.yaml", "--channel", "userSignedUp", "-",
+        "check",
+        "sample_specs/user-signup-3.0.yaml",
+        "--channel",
+        "userSignedUp",
+        "-",
         stdin=json.dumps(VALID_SIGNUP),
     )
     assert done.returncode == 0, done.stdout + done.stderr
@@ -92,8 +96,9 @@ def test_check_valid_payload_from_stdin_exits_0() -> None:
 def test_check_invalid_payload_names_pointer_keyword_and_ref(tmp_path: Path) -> None:
     payload = tmp_path / "p.json"
     payload.write_text(json.dumps({**VALID_SIGNUP, "email": "nope"}))
-    done = run("check", "sample_specs/user-signup-2.6.yaml", "--channel", "user/signedup",
-               str(payload))
+    done = run(
+        "check", "sample_specs/user-signup-2.6.yaml", "--channel", "user/signedup", str(payload)
+    )
     assert done.returncode == 1
     assert "payload /email" in done.stdout
     assert "[format]" in done.stdout
@@ -105,8 +110,16 @@ def test_check_headers_are_checked_with_the_headers_option(tmp_path: Path) -> No
     payload.write_text(json.dumps(VALID_SIGNUP))
     headers = tmp_path / "h.json"
     headers.write_text(json.dumps({"x-schema-version": 0}))
-    done = run("check", "sample_specs/user-signup-3.0.yaml", "--channel", "userSignedUp",
-               "--headers", str(headers), "--json", str(payload))
+    done = run(
+        "check",
+        "sample_specs/user-signup-3.0.yaml",
+        "--channel",
+        "userSignedUp",
+        "--headers",
+        str(headers),
+        "--json",
+        str(payload),
+    )
     assert done.returncode == 1
     data = json.loads(done.stdout)
     problems = {(v["pointer"], v["keyword"]) for v in data["parts"]["headers"]["violations"]}
@@ -115,16 +128,26 @@ def test_check_headers_are_checked_with_the_headers_option(tmp_path: Path) -> No
 
 
 def test_check_needs_message_when_channel_has_several() -> None:
-    done = run("check", "sample_specs/orders-kafka.yaml", "--channel", "orderEvents", "-",
-               stdin="{}")
+    done = run(
+        "check", "sample_specs/orders-kafka.yaml", "--channel", "orderEvents", "-", stdin="{}"
+    )
     assert done.returncode == 2
-    assert "OrderCreated" in done.stderr and "--message" in done.stderr
+    assert "OrderCreated" in done.stderr
+    assert "--message" in done.stderr
 
 
 def test_check_picks_message_by_name() -> None:
     payload = {"orderId": "ord-000001", "reason": "customer", "cancelledAt": "2026-11-28T10:00:00Z"}
-    done = run("check", "sample_specs/orders-kafka.yaml", "--channel", "orderEvents",
-               "--message", "OrderCancelled", "-", stdin=json.dumps(payload))
+    done = run(
+        "check",
+        "sample_specs/orders-kafka.yaml",
+        "--channel",
+        "orderEvents",
+        "--message",
+        "OrderCancelled",
+        "-",
+        stdin=json.dumps(payload),
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -135,15 +158,27 @@ def test_check_unknown_channel_lists_the_known_ones() -> None:
 
 
 def test_check_not_json_payload_is_invalid() -> None:
-    done = run("check", "sample_specs/user-signup-3.0.yaml", "--channel", "userSignedUp", "-",
-               stdin="{not json")
+    done = run(
+        "check",
+        "sample_specs/user-signup-3.0.yaml",
+        "--channel",
+        "userSignedUp",
+        "-",
+        stdin="{not json",
+    )
     assert done.returncode == 1
     assert "not valid JSON" in done.stdout
 
 
 def test_avro_payload_is_unchecked_never_valid() -> None:
-    done = run("check", "sample_specs/telemetry-avro.yaml", "--channel", "telemetry.readings",
-               "-", stdin="{}")
+    done = run(
+        "check",
+        "sample_specs/telemetry-avro.yaml",
+        "--channel",
+        "telemetry.readings",
+        "-",
+        stdin="{}",
+    )
     assert done.returncode == 3
     assert "UNCHECKED" in done.stdout
 

@@ -29,9 +29,9 @@ def test_v2_and_v3_signup_specs_give_the_same_operations() -> None:
         assert spec.findings == ()
     v2_sent = v2.sent_messages(v2.channel("user/signedup"))
     v3_sent = v3.sent_messages(v3.channel("userSignedUp"))
-    assert [m.display_name for m in v2_sent] == [m.display_name for m in v3_sent] == [
-        "UserSignedUp"
-    ]
+    assert (
+        [m.display_name for m in v2_sent] == [m.display_name for m in v3_sent] == ["UserSignedUp"]
+    )
     assert v3.channel("userSignedUp").address == "user/signedup"
     assert v3.channel("user/signedup").id == "userSignedUp"
 
@@ -44,7 +44,8 @@ def test_message_fields_come_through_with_traits_applied() -> None:
     assert "x-correlation-id" in message.headers.schema["properties"]
     assert message.payload is not None
     assert message.payload.name == "#/components/schemas/UserSignedUpPayload"
-    assert message.examples and message.examples[0].has_payload
+    assert message.examples
+    assert message.examples[0].has_payload
 
 
 def test_client_view_flips_the_2x_verbs() -> None:
@@ -69,7 +70,8 @@ def test_kafka_key_schema_and_multiple_messages_per_channel() -> None:
     channel = spec.channel("orderEvents")
     assert [m.key for m in channel.messages] == ["OrderCreated", "OrderCancelled"]
     key = channel.message("OrderCreated").kafka_key
-    assert key is not None and key.schema["pattern"] == "^ord-[0-9]{6}$"
+    assert key is not None
+    assert key.schema["pattern"] == "^ord-[0-9]{6}$"
     assert spec.protocols == ("kafka",)
 
 
