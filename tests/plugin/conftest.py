@@ -1,0 +1,49 @@
+"""Shared helpers for end-to-end plugin tests: pytester runs against a real nats-server."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLES = ROOT / "sample_specs"
+
+PUBLISHER = '''
+import asyncio, json, os
+import nats
+
+
+def publish(subject, payload, headers=None, raw=None):
+    """Publish like a service would: its own nats-py connection, flushed."""
+    async def go():
+        nc = await nats.connect(os.environ["NATS_URL"])
+        body = raw if raw is not None else json.dumps(payload).encode()
+        await nc.publish(subject, body, headers=headers)
+        await nc.flush()
+        await nc.close()
+    asyncio.run(go())
+
+
+GOOD = {
+    "userId": "3f1c1a52-8a57-4d0b-9d53-4f8f3f8f6f11",
+    "email": "ada@example.com",
+    "displayName": "Ada",
+    "signedUpAt": "2026-11-28T10:00:00Z",
+}
+HEADERS = {"x-correlation-id": "0b7f4c1e-2a4f-4c55-9f0e-6a2b4f9f1c3d", "x-schema-version": "2"}
+'''
+
+
+@pytest.fixture
+def contract_pytester(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
+    """A pytester with the sample specs copied in and a publishing helper module."""
+    for name in ("user-signup-3.0.yaml", "user-signup-2.6.yaml", "streetlights-params.yaml",
+                 "telemetry-avro.yaml"):
+        shutil.copy(SAMPLES / name, pytester.path / name)
+    pytester.makepyfile(publisher=PUBLISHER)
+    pytester.makeini("[pytest]\nasyncio_mode = strict\nasyncio_default_fixture_loop_scope = function\n")
+    monkeypatch.delenv("NATS_URL", raising=False)
+    monkeypatch.delenv("ASYNCAPI_BROKER", raising=False)
+    return pytester
