@@ -186,7 +186,7 @@ def _describe(error: ValidationError) -> Iterator[tuple[str, str]]:
         expected = " or ".join(value) if isinstance(value, list) else str(value)
         text = f"expected {expected}, got {_json_type(instance)} {_excerpt(instance)}"
     elif keyword == "enum":
-        text = f"{_excerpt(instance)} is not one of {_excerpt(value)}"
+        text = f"{_excerpt(instance)} is not one of {_excerpt(value, 160)}"
     elif keyword == "const":
         text = f"expected {_excerpt(value)}, got {_excerpt(instance)}"
     elif keyword in ("oneOf", "anyOf") and not error.context:
@@ -231,9 +231,9 @@ def _json_type(value: Any) -> str:
     return "array" if isinstance(value, list) else "object"
 
 
-def _excerpt(value: Any) -> str:
+def _excerpt(value: Any, limit: int = _EXCERPT) -> str:
     try:
         text = orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
     except TypeError:
         text = repr(value)
-    return text if len(text) <= _EXCERPT else text[: _EXCERPT - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"

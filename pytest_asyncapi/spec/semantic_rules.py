@@ -141,8 +141,9 @@ def _invalid_examples(spec: Spec) -> Iterator[tuple[str, str, str]]:
                 more = f" (and {len(rest)} more)" if rest else ""
                 yield (
                     "invalid-example",
-                    f"example {label} of message {message.display_name!r}: {part} "
-                    f"{first.message} (keyword: {first.keyword}){more}",
+                    f"example {label} of message {message.display_name!r} breaks its {part} "
+                    f"schema {first.schema_location}: {first.message} "
+                    f"(keyword: {first.keyword}){more}",
                     jsonpointer.child(message.pointer, "examples", index, part) + first.pointer,
                 )
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import urllib.request
 from importlib import resources
@@ -191,14 +190,10 @@ def test_every_supported_version_loads_offline_and_is_cached() -> None:
 
 def test_vendored_files_are_exactly_the_supported_versions() -> None:
     folder = resources.files("pytest_asyncapi.schemas") / "official"
-    names = sorted(item.name for item in folder.iterdir())
-    expected = sorted(
-        [f"{v}.json" for v in SUPPORTED_VERSIONS] + ["LICENSE", "NOTICE", "README.md"]
-    )
-    assert names == expected
-    notice = (folder / "NOTICE").read_text()
-    assert "AsyncAPI Initiative" in notice
-    assert json.loads((folder / "3.1.0.json").read_text())["title"]
+    schemas = sorted(item.name for item in folder.iterdir() if item.name.endswith(".json"))
+    assert schemas == sorted(f"{v}.json" for v in SUPPORTED_VERSIONS)
+    assert "Apache License" in (folder / "LICENSE").read_text()
+    assert "AsyncAPI Initiative" in (folder / "NOTICE").read_text()
 
 
 def test_remote_refs_in_a_schema_raise_instead_of_fetching(
