@@ -1,0 +1,19 @@
+"""A small user-signup service on NATS with a transactional outbox (a pytest-asyncapi example)."""
+
+from __future__ import annotations
+
+from signup_service.events import BROKEN_VARIANTS, SUBJECT_DELETE, SUBJECT_SIGNED_UP
+from signup_service.service import ServiceStopping, ShutdownIncomplete, SignupService
+from signup_service.store import EmailTaken, Store, User
+
+__all__ = [
+    "BROKEN_VARIANTS",
+    "SUBJECT_DELETE",
+    "SUBJECT_SIGNED_UP",
+    "EmailTaken",
+    "ServiceStopping",
+    "ShutdownIncomplete",
+    "SignupService",
+    "Store",
+    "User",
+]
