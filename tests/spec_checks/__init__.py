@@ -18,6 +18,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 def yaml_locator(path: Path) -> Locate:
     """``locate`` for one YAML file: the line of the deepest node the pointer reaches."""
     root = yaml.compose(path.read_text())
+    assert root is not None, f"{path} is empty"
 
     def locate(pointer: str) -> tuple[str, int | None]:
         node = root
