@@ -122,7 +122,10 @@ class SignupService:
         nc = self._nc
         try:
             if self._sub is not None:
-                await self._sub.drain()  # type: ignore[no-untyped-call]  # finish received commands
+                try:  # no new commands; those already received are handled first
+                    await self._sub.drain()  # type: ignore[no-untyped-call]
+                except NatsError as error:
+                    log.warning("user/delete subscription not drained: %s", error)
             if self._relay_task is not None:
                 self._wake.set()
                 try:
