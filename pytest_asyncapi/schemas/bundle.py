@@ -9,7 +9,8 @@ The copy leaves out what cannot matter to validation and could break compilation
 (``title``, ``description``, ``examples``, ``default``, ``externalDocs``, ``discriminator``,
 ``deprecated``, ``readOnly``, ``writeOnly``, ``$comment``, ``x-*``) and ``$id``/``$schema``
 (references are already resolved, and the schema format decides the draft). Keywords are
-recognised by position, so a property *named* ``title`` is kept.
+recognised by position, so a property *named* ``title`` is kept. Before 2019-09,
+``format: uuid`` becomes the equivalent ``pattern`` (errors still say ``format``).
 """
 
 from __future__ import annotations
@@ -73,6 +74,28 @@ def child_position(position: Position, token: str | int, child: Any) -> Position
     if position is Position.SCHEMA_MAP and isinstance(child, (dict, bool)):
         return Position.SCHEMA
     return Position.DATA
+
+
+UUID_PATTERN = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+"""Stands for ``format: uuid`` before 2019-09 (where jsonschema-rs has no native ``uuid``)."""
+
+
+def _native_uuid(schema: dict[str, Any], draft: str) -> None:
+    """Swap ``format: uuid`` for the equivalent ``pattern`` (3x faster than a callback)."""
+    old_draft = draft not in ("2019-09", "2020-12")
+    if old_draft and schema.get("format") == "uuid" and "pattern" not in schema:
+        del schema["format"]
+        schema["pattern"] = UUID_PATTERN
+
+
+def is_native_uuid(token: str | int, schema: Any) -> bool:
+    """Is ``token`` the ``pattern`` that :func:`bundle` put in place of ``format: uuid``?"""
+    return (
+        token == "pattern"
+        and isinstance(schema, dict)
+        and "pattern" not in schema
+        and schema.get("format") == "uuid"
+    )
 
 
 @dataclass(frozen=True)
@@ -147,6 +170,8 @@ class _Bundler:
             copied: Any = [self.copy(c, p) for _, c, p in _children(node, position, self.draft)]
         else:
             copied = {k: self.copy(c, p) for k, c, p in _children(node, position, self.draft)}
+            if position is Position.SCHEMA:
+                _native_uuid(copied, self.draft)
         self.copies[id(node)] = copied
         return copied
 

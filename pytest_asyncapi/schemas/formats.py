@@ -32,7 +32,9 @@ ipv6       RFC 4291 text form (``::`` compression, trailing dotted quad allowed)
 
 jsonschema-rs implements ``date-time``, ``date``, ``time``, ``ipv4``, ``ipv6`` (every draft) and
 ``uuid`` (2019-09 and later) with exactly these rules, so those run natively (fast); the tests
-prove the Python functions below agree with them. The others are passed as callbacks.
+prove the Python functions below agree with them. The others are passed as callbacks (before
+2019-09 :mod:`~pytest_asyncapi.schemas.bundle` turns a lone ``format: uuid`` into a native
+``pattern``).
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from pytest_asyncapi import jsonpointer
-from pytest_asyncapi.schemas.bundle import Position, child_position, is_dropped
+from pytest_asyncapi.schemas.bundle import Position, child_position, is_dropped, is_native_uuid
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -156,6 +156,9 @@ def from_error(
             if not isinstance(token, str) or not isinstance(node, dict) or is_dropped(token, draft):
                 break
             keyword, failing, failing_at = token, node, (base, list(tokens))
+            if is_native_uuid(token, node):
+                keyword = "format"
+                break
         child = _instance_at(node, [token], _MISSING)
         if child is _MISSING:
             break
@@ -172,10 +175,13 @@ def from_error(
         keyword, failing, failing_at = "false", node, (base, tokens)
     pointer_tokens = list(error.instance_path)
     instance = _instance_at(value, pointer_tokens, error.instance)
+    message = error.message
+    if keyword == "format" and error.kind.name == "pattern":
+        message = f'{json.dumps(instance, ensure_ascii=False)} is not a "uuid"'
     return SchemaViolation(
         pointer=jsonpointer.join(pointer_tokens),
         keyword=keyword,
-        message=_short_message(error.message, instance),
+        message=_short_message(message, instance),
         schema_location=_location(*failing_at),
         schema_excerpt=excerpt(failing, SCHEMA_EXCERPT),
         value_excerpt=excerpt(instance, VALUE_EXCERPT),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pytest_asyncapi.schemas.bundle import bundle
+from pytest_asyncapi.schemas.bundle import UUID_PATTERN, bundle
 
 
 def test_acyclic_schema_is_copied_without_annotations() -> None:
@@ -43,8 +43,18 @@ def test_recursive_root_refers_to_itself() -> None:
 
 
 def test_shared_acyclic_nodes_are_not_definitions() -> None:
-    shared = {"type": "string", "format": "uuid"}
+    shared = {"type": "string", "format": "date"}
     schema = {"properties": {"a": shared, "b": shared}}
     result = bundle(schema, draft="draft-07", definitions="definitions")
     assert "definitions" not in result.schema
     assert result.schema["properties"]["a"] == shared
+
+
+def test_uuid_format_becomes_a_native_pattern_before_2019_09() -> None:
+    schema = {"properties": {"a": {"format": "uuid"}, "b": {"format": "uuid", "pattern": "^1"}}}
+    draft7 = bundle(schema, draft="draft-07", definitions="definitions").schema
+    assert draft7["properties"] == {
+        "a": {"pattern": UUID_PATTERN},
+        "b": {"format": "uuid", "pattern": "^1"},  # left to the format callback
+    }
+    assert bundle(schema, draft="2019-09", definitions="$defs").schema == schema

@@ -334,3 +334,24 @@ def test_long_messages_are_shortened() -> None:
     assert violation.message.endswith('is not of type "string"')
     assert len(violation.value_excerpt) <= 120
     assert violation.value_excerpt.endswith("…")
+
+
+@pytest.mark.parametrize("schema_format", ["", "application/schema+json;version=2020-12"])
+def test_uuid_violation_reads_as_format_in_every_draft(schema_format: str) -> None:
+    schema = {"properties": {"id": {"type": "string", "format": "uuid"}}}
+    violation = only(compile_schema(SchemaSpec(schema, schema_format, "/p")).check({"id": "nope"}))
+    assert (violation.pointer, violation.keyword) == ("/id", "format")
+    assert violation.message == '"nope" is not a "uuid"'
+    assert violation.schema_excerpt == '{"type":"string","format":"uuid"}'
+    assert violation.schema_location == "#/p/properties/id"
+
+
+def test_uuid_with_its_own_pattern_checks_both() -> None:
+    schema = {"type": "string", "format": "uuid", "pattern": "^0"}
+    compiled = compile_schema(SchemaSpec(schema, "", "/p"))
+    assert compiled.is_valid("0" * 8 + "-0000-0000-0000-" + "0" * 12)
+    assert [v.keyword for v in compiled.check("0-not-a-uuid").violations] == ["format"]
+    assert [v.keyword for v in compiled.check(UUID_1).violations] == ["pattern"]
+
+
+UUID_1 = "123e4567-e89b-12d3-a456-426614174000"
