@@ -126,7 +126,7 @@ def _instance_at(value: Any, path: Sequence[str | int], fallback: Any) -> Any:
     node = value
     for token in path:
         if isinstance(node, (list, tuple)) and isinstance(token, str):
-            token = int(token) if token.isdigit() else len(node)
+            token = int(token) if token.isascii() and token.isdigit() else len(node)
         try:
             node = node[token]
         except (KeyError, IndexError, TypeError):
@@ -207,6 +207,7 @@ def from_value_problem(problem: ValueProblem, spec: SchemaSpec, value: Any) -> S
 def sort_key(violation: SchemaViolation) -> tuple[Any, ...]:
     """Order by pointer (array indexes numerically), then keyword, then message."""
     tokens = tuple(
-        (0, int(t), "") if t.isdigit() else (1, 0, t) for t in jsonpointer.split(violation.pointer)
+        (0, int(t), "") if t.isascii() and t.isdigit() else (1, 0, t)
+        for t in jsonpointer.split(violation.pointer)
     )
     return (tokens, violation.keyword, violation.message, violation.schema_location)

@@ -135,6 +135,12 @@ def test_violations_are_sorted_by_pointer_then_keyword() -> None:
     assert compile_schema(SchemaSpec(schema, "", "/p")).check(value) == result
 
 
+def test_sorting_copes_with_non_ascii_digit_keys() -> None:
+    schema = {"additionalProperties": {"type": "string"}}
+    result = compile_schema(SchemaSpec(schema, "", "/p")).check({"²": 1, "10": 2, "9": 3})
+    assert [v.pointer for v in result.violations] == ["/9", "/10", "/²"]
+
+
 def tree_schema() -> dict[str, Any]:
     node: dict[str, Any] = {
         "type": "object",

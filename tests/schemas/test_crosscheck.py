@@ -183,7 +183,12 @@ def test_agrees_with_pure_python_jsonschema(schema: dict[str, Any], example: Any
     assert reference.is_valid(example)
     assert compiled.is_valid(example)
 
-    @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @settings(
+        max_examples=300,
+        deadline=None,
+        print_blob=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
     @given(mutations(example) | json_values)
     def agree(value: Any) -> None:
         expected = reference.is_valid(value)
