@@ -47,10 +47,15 @@ def resolve(document: Any, pointer: str) -> Any:
                 raise LookupError(f"{join(walked) or '/'} has no member {token!r}")
             node = node[token]
         elif isinstance(node, list):
-            if not token.isdigit() or int(token) >= len(node):
+            if not _is_index(token) or int(token) >= len(node):
                 raise LookupError(f"{join(walked) or '/'} has no item {token!r}")
             node = node[int(token)]
         else:
             raise LookupError(f"{join(walked) or '/'} is not an object or array")
         walked.append(token)
     return node
+
+
+def _is_index(token: str) -> bool:
+    """An RFC 6901 array index: ``0`` or digits without a leading zero (ASCII only)."""
+    return token == "0" or (token[:1] in "123456789" and token.isascii() and token.isdigit())

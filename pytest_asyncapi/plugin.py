@@ -9,15 +9,15 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pytest_asyncapi.settings import OPTIONS, Option, SettingsError, read_settings
+from pytest_asyncapi.settings import OPTIONS, Option, Settings, SettingsError, read_settings
 
 if TYPE_CHECKING:
-    from collections.abc import Generator, Iterator
+    from collections.abc import Generator
 
     from pytest_asyncapi.fixture_api import AsyncAPIFixture
     from pytest_asyncapi.session import BrokerInfo, ContractSession
 
-SETTINGS = pytest.StashKey["Settings | None"]()
+SETTINGS = pytest.StashKey[Settings | None]()
 SESSION = pytest.StashKey["ContractSession"]()
 MARKER = "asyncapi"
 MARKER_ARGS = ("strict", "must_see")
@@ -118,12 +118,26 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
+    """Open the test's capture window before any fixture runs.
+
+    A problem (bad marker, broker unavailable) is raised after the other setup hooks ran, so
+    the test errors cleanly in setup and its teardown still works.
+    """
     session = _session(item.config)
-    if session is not None:
+    if session is None:
+        return (yield)
+    from pytest_asyncapi.errors import AsyncAPIContractError
+
+    problem: Exception | None = None
+    try:
         _check_marker(item)
-        recorder = session.start()
-        recorder.begin_test(item.nodeid)
-    return (yield)
+        session.start().begin_test(item.nodeid)
+    except (pytest.UsageError, AsyncAPIContractError) as error:
+        problem = error
+    result = yield
+    if problem is not None:
+        raise problem
+    return result
 
 
 @pytest.hookimpl(wrapper=True)
@@ -200,7 +214,7 @@ def asyncapi_broker(pytestconfig: pytest.Config) -> BrokerInfo:
 
 
 @pytest.fixture
-def asyncapi(pytestconfig: pytest.Config) -> Iterator[AsyncAPIFixture]:
+def asyncapi(pytestconfig: pytest.Config) -> AsyncAPIFixture:
     """This test's captured messages, ``expect(...)`` and ``publish(...)``."""
     from pytest_asyncapi.fixture_api import AsyncAPIFixture
 

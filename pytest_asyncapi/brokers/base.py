@@ -9,8 +9,11 @@ off that path, by :mod:`pytest_asyncapi.contract`).
 from __future__ import annotations
 
 import abc
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,14 @@ from pathlib import Path
 
 import pytest
 
+# Import the plugin's heavy modules here, in the outer process: pytester's in-process runs drop
+# the modules an inner run imported, and libyaml's C parser cannot be re-initialised with the
+# re-imported event classes. Modules already imported before a run are kept.
+import pytest_asyncapi.brokers.nats
+import pytest_asyncapi.brokers.provision
+import pytest_asyncapi.fixture_api
+import pytest_asyncapi.session  # noqa: F401
+
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "sample_specs"
 
@@ -37,13 +45,21 @@ HEADERS = {"x-correlation-id": "0b7f4c1e-2a4f-4c55-9f0e-6a2b4f9f1c3d", "x-schema
 
 
 @pytest.fixture
-def contract_pytester(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
+def contract_pytester(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> pytest.Pytester:
     """A pytester with the sample specs copied in and a publishing helper module."""
-    for name in ("user-signup-3.0.yaml", "user-signup-2.6.yaml", "streetlights-params.yaml",
-                 "telemetry-avro.yaml"):
+    for name in (
+        "user-signup-3.0.yaml",
+        "user-signup-2.6.yaml",
+        "streetlights-params.yaml",
+        "telemetry-avro.yaml",
+    ):
         shutil.copy(SAMPLES / name, pytester.path / name)
     pytester.makepyfile(publisher=PUBLISHER)
-    pytester.makeini("[pytest]\nasyncio_mode = strict\nasyncio_default_fixture_loop_scope = function\n")
+    pytester.makeini(
+        "[pytest]\nasyncio_mode = strict\nasyncio_default_fixture_loop_scope = function\n"
+    )
     monkeypatch.delenv("NATS_URL", raising=False)
     monkeypatch.delenv("ASYNCAPI_BROKER", raising=False)
     return pytester

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-LOCAL = ("--asyncapi", "user-signup-3.0.yaml", "--asyncapi-broker", "local", "-p", "no:cacheprovider")
+LOCAL = (
+    "--asyncapi",
+    "user-signup-3.0.yaml",
+    "--asyncapi-broker",
+    "local",
+    "-p",
+    "no:cacheprovider",
+)
 
 
 def test_broker_fixture_and_env_var(contract_pytester: pytest.Pytester) -> None:

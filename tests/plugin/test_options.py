@@ -6,14 +6,16 @@ import pytest
 
 
 def test_bad_broker_value_lists_valid_choices(contract_pytester: pytest.Pytester) -> None:
-    result = contract_pytester.runpytest("--asyncapi", "user-signup-3.0.yaml",
-                                         "--asyncapi-broker", "rabbit")
+    result = contract_pytester.runpytest(
+        "--asyncapi", "user-signup-3.0.yaml", "--asyncapi-broker", "rabbit"
+    )
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*'rabbit' is not valid; choose one of auto, container, local*"])
 
 
-def test_env_override_is_checked_too(contract_pytester: pytest.Pytester,
-                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_env_override_is_checked_too(
+    contract_pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("ASYNCAPI_BROKER", "amqp://x")
     result = contract_pytester.runpytest("--asyncapi", "user-signup-3.0.yaml")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
@@ -23,12 +25,18 @@ def test_env_override_is_checked_too(contract_pytester: pytest.Pytester,
     ("args", "message"),
     [
         (["--asyncapi", "missing.yaml"], "*no such file: *missing.yaml*"),
-        (["--asyncapi", "user-signup-3.0.yaml", "--asyncapi-settle-ms", "soon"],
-         "*--asyncapi-settle-ms: expected a number*"),
-        (["--asyncapi", "user-signup-3.0.yaml", "--asyncapi-protocol", "mqtt"],
-         "*choose one of nats, kafka*"),
-        (["--asyncapi", "user-signup-3.0.yaml", "--asyncapi-destination", "nope=a.b"],
-         "*unknown channel(s) nope*"),
+        (
+            ["--asyncapi", "user-signup-3.0.yaml", "--asyncapi-settle-ms", "soon"],
+            "*--asyncapi-settle-ms: expected a number*",
+        ),
+        (
+            ["--asyncapi", "user-signup-3.0.yaml", "--asyncapi-protocol", "mqtt"],
+            "*choose one of nats, kafka*",
+        ),
+        (
+            ["--asyncapi", "user-signup-3.0.yaml", "--asyncapi-destination", "nope=a.b"],
+            "*unknown channel(s) nope*",
+        ),
     ],
 )
 def test_usage_errors(contract_pytester: pytest.Pytester, args: list[str], message: str) -> None:
@@ -49,7 +57,7 @@ def test_broken_spec_is_a_usage_error_naming_file_and_line(
 def test_ini_twins_turn_the_plugin_on(contract_pytester: pytest.Pytester) -> None:
     contract_pytester.makeini(
         "[pytest]\nasyncapi_specs = user-signup-3.0.yaml\nasyncapi_broker = local\n"
-        "asyncapi_strict = true\n"
+        "asyncapi_strict = true\nasyncio_default_fixture_loop_scope = function\n"
     )
     contract_pytester.makepyfile(test_x="def test_x(asyncapi_broker):\n    pass\n")
     result = contract_pytester.runpytest("-p", "no:cacheprovider")
@@ -87,6 +95,7 @@ def test_fixture_without_the_plugin_on_says_how_to_turn_it_on(
 
 def test_collect_only_starts_no_broker(contract_pytester: pytest.Pytester) -> None:
     contract_pytester.makepyfile(test_x="def test_x():\n    pass\n")
-    result = contract_pytester.runpytest("--asyncapi", "user-signup-3.0.yaml",
-                                         "--asyncapi-broker", "nats://127.0.0.1:1", "--co")
+    result = contract_pytester.runpytest(
+        "--asyncapi", "user-signup-3.0.yaml", "--asyncapi-broker", "nats://127.0.0.1:1", "--co"
+    )
     assert result.ret == pytest.ExitCode.OK
