@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from collections.abc import Generator
 
     from pytest_asyncapi.fixture_api import AsyncAPIFixture
+    from pytest_asyncapi.results import TestOutcome
     from pytest_asyncapi.session import BrokerInfo, ContractSession
 
 SETTINGS = pytest.StashKey[Settings | None]()
@@ -148,12 +149,22 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     try:
         result = yield
     except BaseException:
-        outcome = session.recorder.end_test()
-        _attach(item, outcome, session, failed_already=True)
+        _attach(item, _end_test(session), session, failed_already=True)
         raise
-    outcome = session.recorder.end_test()
-    _attach(item, outcome, session, failed_already=False)
+    _attach(item, _end_test(session), session, failed_already=False)
     return result
+
+
+def _end_test(session: ContractSession) -> TestOutcome:
+    """Drain and judge; a lost broker fails the test with the broker's own message."""
+    from pytest_asyncapi.errors import BrokerError
+
+    assert session.recorder is not None
+    try:
+        return session.recorder.end_test()
+    except BrokerError as error:
+        session.failure = str(error).splitlines()[0]
+        pytest.fail(f"AsyncAPI capture failed: {error}", pytrace=False)
 
 
 def _attach(
@@ -241,6 +252,12 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     terminalreporter.section(SECTION)
     for line in render_summary(session.specs, session.recorder.results, session.route_labels()):
         terminalreporter.write_line(line)
+    if session.broker is not None:
+        terminalreporter.write_line(f"broker: {session.broker.description}")
+        for reason in session.broker.fallbacks:
+            terminalreporter.write_line(f"  (auto skipped: {reason})")
+    if session.failure:
+        terminalreporter.write_line(f"broker lost during the session: {session.failure}", red=True)
 
 
 @pytest.hookimpl(trylast=True)
@@ -248,11 +265,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     contract = _session(session.config)
     if contract is None:
         return
+    from pytest_asyncapi.errors import BrokerError
+
     try:
         if contract.recorder is not None:
             contract.recorder.finish()
             stray = any(o.violations for o in contract.recorder.results.between_tests)
             if stray and exitstatus == pytest.ExitCode.OK:
                 session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    except BrokerError as error:
+        contract.failure = str(error).splitlines()[0]
     finally:
         contract.close()

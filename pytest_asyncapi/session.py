@@ -72,10 +72,10 @@ class ContractSession:
 
     def start(self) -> Recorder:
         """The recorder, provisioning the broker on the first call."""
-        if self.recorder is not None:
-            return self.recorder
         if self.failure is not None:
             raise BrokerError(f"the broker is unavailable (see the first error): {self.failure}")
+        if self.recorder is not None:
+            return self.recorder
         try:
             self.recorder = self._start()
         except AsyncAPIContractError as error:

@@ -10,6 +10,7 @@ import pytest
 # Import the plugin's heavy modules here, in the outer process: pytester's in-process runs drop
 # the modules an inner run imported, and libyaml's C parser cannot be re-initialised with the
 # re-imported event classes. Modules already imported before a run are kept.
+import pytest_asyncapi.brokers.containers
 import pytest_asyncapi.brokers.nats
 import pytest_asyncapi.brokers.provision
 import pytest_asyncapi.fixture_api

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 LOCAL = ("--asyncapi-broker", "local", "-p", "no:cacheprovider")
@@ -203,3 +205,32 @@ def test_avro_payload_is_unchecked_and_fails_only_in_strict(
     strict = contract_pytester.runpytest(*args, "--asyncapi-strict")
     strict.assert_outcomes(failed=1)
     strict.stdout.fnmatch_lines(["*could not be checked*"])
+
+
+def test_broker_killed_mid_session_errors_within_seconds(
+    contract_pytester: pytest.Pytester,
+) -> None:
+    contract_pytester.makepyfile(
+        test_kill="""
+        import time
+        from publisher import publish, GOOD, HEADERS
+        from pytest_asyncapi.plugin import SESSION
+
+        def test_before():
+            publish("user/signedup", GOOD, HEADERS)
+
+        def test_broker_dies(request):
+            request.config.stash[SESSION].broker.kill()
+
+        def test_after():
+            pass
+        """
+    )
+    started = time.monotonic()
+    result = run(contract_pytester)
+    elapsed = time.monotonic() - started
+    result.assert_outcomes(passed=1, failed=1, errors=1)
+    result.stdout.fnmatch_lines(["*test_broker_dies*", "*AsyncAPI capture failed:*"])
+    result.stdout.fnmatch_lines(["*ERROR at setup of test_after*", "*broker is unavailable*"])
+    result.stdout.fnmatch_lines(["*broker lost during the session:*"])
+    assert elapsed < 15, f"took {elapsed:.1f} s"
