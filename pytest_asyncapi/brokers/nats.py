@@ -28,6 +28,7 @@ __all__ = ["CATCH_ALL_SKIPPED", "NatsCapture", "subject_matches"]
 CATCH_ALL_SKIPPED = ("_INBOX.", "$JS.", "$SYS.", "$KV.", "$O.", "$JSC.", "_R_.")
 """Subject prefixes of NATS' own machinery, which the catch-all does not record."""
 
+_OWNER_CACHE_SIZE = 50_000
 _Pending = tuple[str, bytes, dict[str, str] | None, float]
 
 
@@ -133,6 +134,8 @@ class NatsCapture(CaptureAdapter):
     ) -> None:
         owner = self._owner.get(subject)
         if owner is None:
+            if len(self._owner) >= _OWNER_CACHE_SIZE:  # e.g. one reply subject per request
+                self._owner.clear()
             owner = self._owner[subject] = self._owner_of(subject)
         if sid != owner:
             return

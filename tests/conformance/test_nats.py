@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import nats
 import pytest
 
+from pytest_asyncapi.brokers import nats as nats_capture_module
 from pytest_asyncapi.brokers.containers import docker_problem
 from pytest_asyncapi.brokers.local_binary import find_binary
 from pytest_asyncapi.brokers.nats import NatsCapture, subject_matches
@@ -327,5 +328,21 @@ def test_round_trip_alone_delivers_what_was_flushed(
         for _ in range(5):
             nats_py.publish([("flushed", b"%d" % i, None) for i in range(200)])
             assert len(adapter.drain()) == 200
+    finally:
+        adapter.close()
+
+
+def test_owner_cache_is_bounded_and_attribution_survives_a_reset(
+    monkeypatch: pytest.MonkeyPatch, local_nats: ProvisionedBroker, nats_py: NatsPyClient
+) -> None:
+    monkeypatch.setattr(nats_capture_module, "_OWNER_CACHE_SIZE", 3)
+    adapter = NatsCapture(local_nats.endpoint.url)
+    try:
+        p = uuid.uuid4().hex[:8]
+        adapter.start([f"{p}.declared.*"])
+        subjects = [f"{p}.declared.{i}" if i % 2 else f"{p}.other.{i}" for i in range(10)]
+        nats_py.publish([(subject, b"x", None) for subject in subjects * 2])
+        assert [r.destination for r in adapter.drain()] == subjects * 2
+        assert len(adapter._owner) <= 3
     finally:
         adapter.close()
