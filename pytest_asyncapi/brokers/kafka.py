@@ -34,7 +34,7 @@ from collections import deque
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pytest_asyncapi.brokers.base import CaptureAdapter, Captured
-from pytest_asyncapi.brokers.kafka_topics import TopicSelector, bootstrap_servers
+from pytest_asyncapi.brokers.kafka_topics import TopicSelector, bootstrap_servers, create_missing
 from pytest_asyncapi.errors import BrokerError
 
 if TYPE_CHECKING:
@@ -74,6 +74,11 @@ class KafkaCapture(CaptureAdapter):
         refresh_interval: float = 0.2,
         client_options: Mapping[str, Any] | None = None,
     ) -> None:
+        if partitions < 1 or replication_factor < 1:
+            raise BrokerError(
+                f"partitions ({partitions}) and replication_factor ({replication_factor}) "
+                "must be at least 1"
+            )
         self.servers = bootstrap_servers(url)
         self.url = "kafka://" + ",".join(self.servers)
         self.partitions = partitions
@@ -247,8 +252,7 @@ class KafkaCapture(CaptureAdapter):
         from aiokafka import AIOKafkaConsumer
         from aiokafka.admin import AIOKafkaAdminClient
 
-        admin_options = {k: v for k, v in self._options.items() if k != "client_id"}
-        self._admin = AIOKafkaAdminClient(**admin_options)
+        self._admin = AIOKafkaAdminClient(**self._options)
         self._consumer = AIOKafkaConsumer(
             group_id=None,
             enable_auto_commit=False,
@@ -266,7 +270,13 @@ class KafkaCapture(CaptureAdapter):
     async def _start(self, destinations: Sequence[str]) -> None:
         self._selector = TopicSelector.of(destinations, undeclared=self.undeclared)
         if self.create_topics and self._selector.literal:
-            await self._create(self._selector.literal)
+            await create_missing(
+                self._admin,
+                self._selector.literal,
+                partitions=self.partitions,
+                replication_factor=self.replication_factor,
+                timeout=self.timeout,
+            )
         self._reassign(await self._list(retry=True))
         partitions = list(self._next)
         ends = await self._end_offsets(partitions)
@@ -289,41 +299,6 @@ class KafkaCapture(CaptureAdapter):
             end = max(ends[tp], consumer.highwater(tp))
             consumer.seek(tp, end)
             self._next[tp] = end
-
-    async def _create(self, topics: Sequence[str]) -> None:
-        from aiokafka.admin import NewTopic
-
-        existing = {t["topic"] for t in await self._bounded(self._admin.describe_topics())}
-        missing = [t for t in topics if t not in existing]
-        if not missing:
-            return
-        request = [NewTopic(t, self.partitions, self.replication_factor) for t in missing]
-        response = await self._bounded(self._admin.create_topics(request))
-        failed = [
-            f"{name}: {message or f'error {code}'}"
-            for name, code, message in (e[:3] for e in response.topic_errors)
-            if code not in (0, 36)  # 36: TOPIC_ALREADY_EXISTS (created meanwhile)
-        ]
-        if failed:
-            raise BrokerError(
-                f"Kafka at {self.url} refused to create topic(s): {'; '.join(failed)}",
-                hint="create them yourself, or pass create_topics=False",
-            )
-        deadline = time.monotonic() + self.timeout
-        while True:  # wait until every new partition has a leader
-            described = await self._bounded(self._admin.describe_topics(missing))
-            if all(
-                t["error_code"] == 0
-                and t["partitions"]
-                and all(p["leader"] >= 0 for p in t["partitions"])
-                for t in described
-            ):
-                return
-            if time.monotonic() > deadline:
-                raise asyncio.TimeoutError(
-                    f"new topics {missing} have no leader after {self.timeout} s"
-                )
-            await asyncio.sleep(0.02)
 
     async def _list(self, *, retry: bool) -> list[Any]:
         """Every partition of every topic to capture (retrying until ``timeout``)."""
@@ -394,6 +369,8 @@ class KafkaCapture(CaptureAdapter):
             if self._read_error is not None:
                 error, self._read_error = self._read_error, None
                 raise error
+            if self._reader is not None and self._reader.done():
+                raise BrokerError(f"the capture reader of {self.url} stopped: {self._reader!r}")
             tick = self._tick
             done = 0
             behind = []

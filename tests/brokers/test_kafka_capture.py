@@ -327,6 +327,17 @@ def test_misuse_is_a_clear_error(capture: KafkaCapture, p: str) -> None:
     assert "fill in the channel parameters" in (caught.value.hint or "")
 
 
+def test_illegal_topic_or_partition_count_is_a_clear_error(url: str) -> None:
+    with pytest.raises(BrokerError, match="must be at least 1"):
+        KafkaCapture(url, partitions=0)
+    adapter = KafkaCapture(url)
+    try:
+        with pytest.raises(BrokerError, match=r"cannot create Kafka topic\(s\) 'user/signedup'"):
+            adapter.start(["user/signedup", "fine"])
+    finally:
+        adapter.close()
+
+
 def test_unreachable_broker_fails_fast_with_a_hint() -> None:
     from pytest_asyncapi.brokers.probes import free_port
 
