@@ -83,6 +83,7 @@ def test_publish_validates_first_and_refuses_invalid(contract_pytester: pytest.P
                 nc = await nats.connect(os.environ["NATS_URL"])
                 sub = await nc.subscribe("user/delete")
                 await nc.flush()
+                await nc.flush()  # nats-py writes the first PING ahead of the SUB
                 yield_point = asyncio.get_running_loop().run_in_executor(
                     None, lambda: asyncapi.publish(
                         "userDelete",

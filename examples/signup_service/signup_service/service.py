@@ -90,6 +90,9 @@ class SignupService:
             disconnected_cb=self._on_disconnected,
         )
         self._sub = await self._nc.subscribe(SUBJECT_DELETE, cb=self._on_delete)
+        # nats-py 2.16 writes flush()'s PING ahead of buffered commands, so one round trip can
+        # return before the server saw the SUB; the second PING goes after it.
+        await self._nc.flush()
         await self._nc.flush()
         await self._relay_pending()
         self._relay_task = asyncio.create_task(self._relay(), name="outbox-relay")
