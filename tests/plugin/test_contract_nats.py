@@ -234,3 +234,52 @@ def test_broker_killed_mid_session_errors_within_seconds(
     result.stdout.fnmatch_lines(["*ERROR at setup of test_after*", "*broker is unavailable*"])
     result.stdout.fnmatch_lines(["*broker lost during the session:*"])
     assert elapsed < 15, f"took {elapsed:.1f} s"
+
+
+def test_several_candidates_show_the_closest_message(contract_pytester: pytest.Pytester) -> None:
+    contract_pytester.makepyfile(
+        test_lights="""
+        from publisher import publish
+
+        SUBJECT = "smartylighting.streetlights.1.0.event.lamp-1.lighting.measured"
+
+        def test_fault_is_fine():
+            publish(SUBJECT, {"faultCode": "LAMP_FAILURE", "sentAt": "2026-11-28T10:00:00Z"})
+
+        def test_neither_message():
+            publish(SUBJECT, {"lumens": -5, "sentAt": "2026-11-28T10:00:00Z"})
+        """
+    )
+    result = contract_pytester.runpytest("--asyncapi", "streetlights-params.yaml", *LOCAL)
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*message lightMeasured*",
+            "*payload /lumens [[]minimum[]]*",
+            "*matches none of the channel's messages (lightMeasured, lightFault); closest: "
+            "lightMeasured*",
+        ]
+    )
+
+
+def test_slash_to_dot_and_destination_override(contract_pytester: pytest.Pytester) -> None:
+    contract_pytester.makepyfile(
+        test_mapped="""
+        from publisher import publish, GOOD, HEADERS
+
+        def test_mapped_subject():
+            publish("user.signedup", {**GOOD, "email": "x"}, HEADERS)
+
+        def test_overridden_subject():
+            publish("cmd.delete", {"userId": "nope", "reason": "r"})
+        """
+    )
+    result = run(
+        contract_pytester,
+        "--asyncapi-slash-to-dot",
+        "--asyncapi-destination",
+        "userDelete=cmd.delete",
+    )
+    result.assert_outcomes(failed=2)
+    result.stdout.fnmatch_lines(["*seen on 'user.signedup'*"])
+    result.stdout.fnmatch_lines(["*seen on 'cmd.delete'*"])

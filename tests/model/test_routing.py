@@ -1,0 +1,75 @@
+"""Channel addresses become broker destinations, and destinations find their channel again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pytest_asyncapi.routing import Router, build_routes, subscription_pattern
+from pytest_asyncapi.spec.loader import load_spec
+
+SAMPLES = Path(__file__).resolve().parents[2] / "sample_specs"
+
+
+def test_nats_address_kept_as_written_by_default() -> None:
+    spec = load_spec(SAMPLES / "user-signup-3.0.yaml")
+    routes, dynamic = build_routes([spec], "nats")
+    assert {r.channel.id: r.pattern for r in routes} == {
+        "userSignedUp": "user/signedup",
+        "userDelete": "user/delete",
+    }
+    assert dynamic == []
+
+
+def test_slash_to_dot_and_per_channel_override() -> None:
+    spec = load_spec(SAMPLES / "user-signup-3.0.yaml")
+    routes, _ = build_routes(
+        [spec], "nats", slash_to_dot=True, overrides={"userDelete": "commands.user.delete"}
+    )
+    assert {r.channel.id: r.pattern for r in routes} == {
+        "userSignedUp": "user.signedup",
+        "userDelete": "commands.user.delete",
+    }
+
+
+def test_parameters_become_wildcards_and_values_are_extracted() -> None:
+    spec = load_spec(SAMPLES / "streetlights-params.yaml")
+    routes, _ = build_routes([spec], "nats")
+    router = Router(routes)
+    assert router.patterns() == [
+        "smartylighting.streetlights.1.0.event.*.lighting.measured",
+        "smartylighting.streetlights.1.0.action.*.turn.*",
+    ]
+    [(route, values)] = router.match("smartylighting.streetlights.1.0.action.lamp-7.turn.on")
+    assert route.channel.id.endswith("turn.{command}")
+    assert values == {"streetlightId": "lamp-7", "command": "on"}
+    assert router.match("smartylighting.streetlights.1.0.action.lamp-7.turn") == []
+    assert route.concrete(values) == "smartylighting.streetlights.1.0.action.lamp-7.turn.on"
+    with pytest.raises(KeyError, match="command"):
+        route.concrete({"streetlightId": "x"})
+
+
+def test_param_inside_a_token_makes_the_whole_token_a_wildcard() -> None:
+    assert subscription_pattern("user/{id}/signedup", "nats") == "*"
+    assert subscription_pattern("orders.{region}-eu.created", "nats") == "orders.*.created"
+
+
+def test_kafka_topic_from_channel_binding() -> None:
+    spec = load_spec(SAMPLES / "orders-kafka.yaml")
+    routes, _ = build_routes([spec], "kafka")
+    assert {r.channel.id: r.destination for r in routes} == {
+        "orderEvents": "orders.events",
+        "paymentEvents": "payments.events",
+    }
+
+
+def test_dynamic_address_is_reported_not_routed(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "asyncapi: 3.0.0\ninfo: {title: t, version: '1'}\n"
+        "channels:\n  anywhere: {address: null}\n  known: {address: a.b}\n"
+    )
+    routes, dynamic = build_routes([load_spec(path)], "nats")
+    assert [r.channel.id for r in routes] == ["known"]
+    assert [c.id for _, c in dynamic] == ["anywhere"]
