@@ -117,11 +117,15 @@ def _judge_on_route(
         for m in channel.messages
     ]
     chosen = _choose(checks)
+    label = chosen.message.display_name
+    if len(checks) > 1 and chosen.verdict is Verdict.INVALID:
+        names = ", ".join(c.message.display_name for c in checks)
+        label += f" (closest; none of {names} matched)"
     violations = parameter_violations + [
         Violation(
             spec=str(spec.source),
             channel=channel.id,
-            message=chosen.message.display_name,
+            message=label,
             destination=captured.destination,
             part=part,
             pointer=v.pointer,
@@ -139,24 +143,6 @@ def _judge_on_route(
         outcome = Outcome.UNCHECKED
     else:
         outcome = Outcome.VALID
-    if len(checks) > 1 and outcome is Outcome.INVALID and chosen.violations():
-        names = ", ".join(c.message.display_name for c in checks)
-        violations.append(
-            Violation(
-                str(spec.source),
-                channel.id,
-                None,
-                captured.destination,
-                "message",
-                "",
-                "oneOf",
-                f"matches none of the channel's messages ({names}); "
-                f"closest: {chosen.message.display_name}",
-                "#" + channel.pointer,
-                "",
-                "",
-            )
-        )
     return MessageVerdict(
         captured,
         outcome,

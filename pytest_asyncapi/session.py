@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pytest_asyncapi.capture import Recorder
@@ -40,6 +41,14 @@ class BrokerInfo:
         return self.url.split("://", 1)[1]
 
 
+def _shown(path: Path) -> Path:
+    """``path`` relative to the working directory when it is inside it (shorter reports)."""
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
 class ContractSession:
     """Loads the specs at once; provisions the broker on first use."""
 
@@ -51,7 +60,7 @@ class ContractSession:
             allow_outside_root=settings.allow_outside_root,
             client_view=settings.client_view,
         )
-        self.specs: list[Spec] = [load_spec(path, options) for path in settings.specs]
+        self.specs: list[Spec] = [load_spec(_shown(path), options) for path in settings.specs]
         self.protocol = self._protocol()
         routes, self.dynamic = build_routes(
             self.specs,

@@ -1,4 +1,4 @@
-"""Every example in sample_specs validates; mutated copies fail with the right pointer and keyword."""
+"""Sample examples validate; mutated copies fail with the right pointer and keyword."""
 
 from __future__ import annotations
 
@@ -66,7 +66,10 @@ def properties(schema: Any) -> dict[str, Any]:
     return schema.get("properties", {}) if isinstance(schema, dict) else {}
 
 
-def mutations(schema: Any, example: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any], str, str]]:
+Mutation = tuple[str, dict[str, Any], str, str]
+
+
+def mutations(schema: Any, example: dict[str, Any]) -> Iterator[Mutation]:
     """(what, mutated payload, expected pointer, expected keyword) for one object example."""
     required = schema.get("required", []) if isinstance(schema, dict) else []
     if required:
@@ -79,7 +82,8 @@ def mutations(schema: Any, example: dict[str, Any]) -> Iterator[tuple[str, dict[
         if sub.get("type") == "string" and "enum" not in sub and "format" not in sub:
             yield f"{name} wrong type", {**example, name: 12345}, f"/{name}", "type"
         if "enum" in sub and sub.get("type") == "string":
-            yield f"{name} bad enum", {**example, name: "definitely-not-allowed"}, f"/{name}", "enum"
+            bad_enum = {**example, name: "definitely-not-allowed"}
+            yield f"{name} bad enum", bad_enum, f"/{name}", "enum"
         if sub.get("format") in BAD_FORMAT_VALUES:
             bad = BAD_FORMAT_VALUES[sub["format"]]
             yield f"{name} bad format", {**example, name: bad}, f"/{name}", "format"

@@ -254,10 +254,8 @@ def test_several_candidates_show_the_closest_message(contract_pytester: pytest.P
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(
         [
-            "*message lightMeasured*",
+            "*message lightMeasured (closest; none of lightMeasured, lightFault matched)*",
             "*payload /lumens [[]minimum[]]*",
-            "*matches none of the channel's messages (lightMeasured, lightFault); closest: "
-            "lightMeasured*",
         ]
     )
 

@@ -1,0 +1,91 @@
+"""End to end on a real Kafka-protocol broker (local Tansu): payload, headers and key checked."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from tests.plugin.conftest import SAMPLES
+
+KAFKA_PUBLISHER = '''
+import asyncio, json, os
+from aiokafka import AIOKafkaProducer
+
+ORDER = {
+    "orderId": "ord-000042",
+    "customerId": "cust-1",
+    "items": [{"sku": "SKU-1", "quantity": 2, "unitPrice": 9.5}],
+    "total": 19.0,
+    "currency": "EUR",
+    "createdAt": "2026-11-28T10:00:00Z",
+}
+HEADERS = {"event-type": "OrderCreated", "trace-id": "t-1"}
+
+
+def send(topic, payload, key="ord-000042", headers=HEADERS):
+    """Publish like the service would: its own producer, acknowledged."""
+    async def go():
+        producer = AIOKafkaProducer(bootstrap_servers=os.environ["KAFKA_BOOTSTRAP_SERVERS"])
+        await producer.start()
+        try:
+            await producer.send_and_wait(
+                topic,
+                json.dumps(payload).encode(),
+                key=key.encode() if key is not None else None,
+                headers=[(k, v.encode()) for k, v in headers.items()],
+            )
+        finally:
+            await producer.stop()
+    asyncio.run(go())
+'''
+
+
+@pytest.fixture
+def kafka_pytester(contract_pytester: pytest.Pytester) -> pytest.Pytester:
+    shutil.copy(SAMPLES / "orders-kafka.yaml", contract_pytester.path / "orders-kafka.yaml")
+    contract_pytester.makepyfile(kafka_publisher=KAFKA_PUBLISHER)
+    return contract_pytester
+
+
+def test_kafka_bad_key_and_headers_fail_the_right_tests(kafka_pytester: pytest.Pytester) -> None:
+    kafka_pytester.makepyfile(
+        test_orders="""
+        import os
+        from kafka_publisher import send, ORDER, HEADERS
+
+        def test_env(asyncapi_broker):
+            assert asyncapi_broker.protocol == "kafka"
+            assert os.environ["KAFKA_BOOTSTRAP_SERVERS"] == asyncapi_broker.servers
+
+        def test_good():
+            send("orders.events", ORDER)
+
+        def test_bad_key():
+            send("orders.events", ORDER, key="order-42")
+
+        def test_wrong_event_type_header():
+            send("orders.events", ORDER, headers={**HEADERS, "event-type": "OrderShipped"})
+
+        def test_after_is_clean():
+            send("orders.events", ORDER)
+        """
+    )
+    result = kafka_pytester.runpytest_subprocess(
+        "--asyncapi", "orders-kafka.yaml", "--asyncapi-broker", "local", "-p", "no:cacheprovider"
+    )
+    result.assert_outcomes(passed=3, failed=2)
+    result.stdout.fnmatch_lines(["*FAILED test_orders.py::test_bad_key*"])
+    result.stdout.fnmatch_lines(["*FAILED test_orders.py::test_wrong_event_type_header*"])
+    result.stdout.fnmatch_lines(
+        [
+            "*_ test_bad_key _*",
+            "*channel orderEvents*",
+            "*key / [[]pattern[]]*",
+            "*seen on 'orders.events'*",
+            "*schema #/components/schemas/OrderId*",
+            '*value: "order-42"*',
+        ]
+    )
+    result.stdout.fnmatch_lines(["*headers /event-type [[]const[]]*"])
+    result.stdout.fnmatch_lines(["*orderEvents*4*2*2*0*orders.events*"])
