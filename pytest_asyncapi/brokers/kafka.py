@@ -139,7 +139,7 @@ class KafkaCapture(CaptureAdapter):
         self._started = True
         self._run(self._start(destinations), "start capturing")
 
-    def drain(self) -> list[Captured]:
+    def drain(self, *, settle: bool = True) -> list[Captured]:
         self._check_open()
         if not self._started:
             raise BrokerError("KafkaCapture.drain() before start()", hint="call start() first")

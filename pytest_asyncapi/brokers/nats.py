@@ -92,10 +92,10 @@ class NatsCapture(CaptureAdapter):
         self._catch_all = self._wire.subscribe(">")
         self._wire.round_trip()
 
-    def drain(self) -> list[Captured]:
+    def drain(self, *, settle: bool = True) -> list[Captured]:
         deadline = time.monotonic() + self.max_settle
         self._wire.round_trip()
-        while True:
+        while settle:
             seen = self._received
             remaining = deadline - time.monotonic()
             if remaining <= 0 or not self._wait_for_new(seen, min(self.settle, remaining)):

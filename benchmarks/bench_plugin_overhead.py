@@ -1,0 +1,130 @@
+"""What the plugin costs a test suite, measured against the same suite without it in one run.
+
+Run: python benchmarks/bench_plugin_overhead.py [--repeat N]
+
+1. ``pytest --co`` on a small suite: plugin installed but off vs ``-p no:asyncapi`` (goal: ~0).
+2. Per-test overhead with no traffic: the slope of run time over the number of tests, plugin on
+   (NATS and Kafka, local brokers) minus plugin off (goals: <= 3 ms NATS, <= 30 ms Kafka).
+3. Session start: provisioning a local broker, and a container when the locally built image exists.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SPECS = {"nats": "user-signup-3.0.yaml", "kafka": "orders-kafka.yaml"}
+IMAGES = {"nats": "pytest-asyncapi/nats-local:test", "kafka": "pytest-asyncapi/tansu-local:test"}
+
+
+def make_suite(folder: Path, tests: int) -> Path:
+    suite = folder / f"suite_{tests}"
+    suite.mkdir()
+    body = "".join(f"def test_{i}():\n    pass\n\n\n" for i in range(tests))
+    (suite / "test_many.py").write_text(body)
+    (suite / "pytest.ini").write_text("[pytest]\n")
+    return suite
+
+
+def run_seconds(suite: Path, *args: str) -> float:
+    env = {k: v for k, v in os.environ.items() if k not in ("NATS_URL", "ASYNCAPI_BROKER")}
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
+        cwd=suite,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    elapsed = time.perf_counter() - start
+    if done.returncode not in (0, 5):
+        raise SystemExit(f"pytest failed in {suite}:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+    return elapsed
+
+
+def median_seconds(repeat: int, suite: Path, *args: str) -> float:
+    return statistics.median(run_seconds(suite, *args) for _ in range(repeat))
+
+
+def slope_ms(repeat: int, small: Path, large: Path, count: int, *args: str) -> float:
+    """Milliseconds per test: (large run - small run) / (tests in large - tests in small)."""
+    return (
+        (median_seconds(repeat, large, *args) - median_seconds(repeat, small, *args)) / count * 1e3
+    )
+
+
+def session_start(protocol: str, mode: str, image: str | None, repeat: int) -> float:
+    from pytest_asyncapi.brokers.provision import provision
+
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        broker = provision(protocol, mode, image=image)
+        times.append(time.perf_counter() - start)
+        broker.stop()
+    return statistics.median(times) * 1e3
+
+
+def image_exists(tag: str) -> bool:
+    done = subprocess.run(["docker", "image", "inspect", tag], capture_output=True, check=False)
+    return done.returncode == 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--tests", type=int, default=300)
+    options = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        small, large = make_suite(folder, 1), make_suite(folder, options.tests + 1)
+        for spec in SPECS.values():
+            for suite in (small, large):
+                (suite / spec).write_bytes((ROOT / "sample_specs" / spec).read_bytes())
+
+        on = median_seconds(options.repeat, large, "--co")
+        off = median_seconds(options.repeat, large, "--co", "-p", "no:asyncapi")
+        print(
+            f"pytest --co, {options.tests} tests: plugin off-but-installed {on * 1e3:.0f} ms, "
+            f"not loaded {off * 1e3:.0f} ms, difference {(on - off) * 1e3:+.0f} ms"
+        )
+
+        base = slope_ms(options.repeat, small, large, options.tests, "-p", "no:asyncapi")
+        print(f"per test, plugin not loaded: {base:.2f} ms")
+        for protocol, spec in SPECS.items():
+            with_plugin = slope_ms(
+                options.repeat,
+                small,
+                large,
+                options.tests,
+                "--asyncapi",
+                spec,
+                "--asyncapi-broker",
+                "local",
+            )
+            print(
+                f"per test, plugin on ({protocol}, local broker): {with_plugin:.2f} ms "
+                f"-> overhead {with_plugin - base:.2f} ms per test"
+            )
+
+    for protocol in SPECS:
+        local = session_start(protocol, "local", None, options.repeat + 2)
+        line = f"session start {protocol}: local binary {local:.0f} ms"
+        if image_exists(IMAGES[protocol]):
+            container = session_start(protocol, "container", IMAGES[protocol], options.repeat)
+            line += f", container {container:.0f} ms ({IMAGES[protocol]})"
+        else:
+            line += ", container: image not built (run .ci/docker.sh .venv)"
+        print(line)
+
+
+if __name__ == "__main__":
+    main()
