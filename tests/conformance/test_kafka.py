@@ -44,6 +44,9 @@ def kafka_names() -> Names:
         declared=(f"{p}.orders", f"{p}.lights.{{lightId}}.measured"),
         concrete=(f"{p}.orders", f"{p}.lights.42.measured"),
         undeclared=f"{p}.unknown",
+        # a topic that a literal name and two templates all match is still read once
+        overlapping=(f"{p}.{{region}}.sales", f"{p}.eu.{{kind}}", f"{p}.eu.sales"),
+        overlapped=f"{p}.eu.sales",
     )
 
 
