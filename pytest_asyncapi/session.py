@@ -117,7 +117,21 @@ class ContractSession:
             return NatsCapture(url, settle=self.settings.settle)
         from pytest_asyncapi.brokers.kafka import KafkaCapture
 
-        return KafkaCapture(url)
+        return KafkaCapture(
+            url,
+            partitions=self.settings.kafka_partitions,
+            topic_partitions=self._binding_partitions(),
+        )
+
+    def _binding_partitions(self) -> dict[str, int]:
+        """Topic -> the ``partitions`` its channel's Kafka binding declares."""
+        counts: dict[str, int] = {}
+        for route in self.router.routes:
+            kafka = route.channel.bindings.get("kafka")
+            partitions = kafka.get("partitions") if isinstance(kafka, dict) else None
+            if isinstance(partitions, int) and not isinstance(partitions, bool) and partitions > 0:
+                counts[route.destination] = partitions
+        return counts
 
     def close(self) -> None:
         if self.recorder is not None:

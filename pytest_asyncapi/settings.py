@@ -108,6 +108,14 @@ OPTIONS = (
         metavar="MS",
     ),
     Option(
+        "--asyncapi-kafka-partitions",
+        "asyncapi_kafka_partitions",
+        "partitions of the Kafka topics created for declared channels, unless the channel's "
+        "Kafka binding says (default 3)",
+        default="3",
+        metavar="N",
+    ),
+    Option(
         "--asyncapi-startup-timeout",
         "asyncapi_startup_timeout",
         "seconds to wait for the broker to be ready",
@@ -154,6 +162,7 @@ class Settings:
     slash_to_dot: bool
     destinations: dict[str, str] = field(default_factory=dict)
     settle: float = 0.001
+    kafka_partitions: int = 3
     startup_timeout: float = 30.0
     allow_url_refs: bool = False
     ref_map: dict[str, Path] = field(default_factory=dict)
@@ -201,6 +210,11 @@ def read_settings(get: Any, rootdir: Path) -> Settings | None:
         ),
         settle=_number(get(_option("asyncapi_settle_ms")), "--asyncapi-settle-ms", 0, 10_000)
         / 1000,
+        kafka_partitions=int(
+            _number(
+                get(_option("asyncapi_kafka_partitions")), "--asyncapi-kafka-partitions", 1, 10_000
+            )
+        ),
         startup_timeout=_number(
             get(_option("asyncapi_startup_timeout")), "--asyncapi-startup-timeout", 0.1, 3600
         ),

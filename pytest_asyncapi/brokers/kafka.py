@@ -66,6 +66,7 @@ class KafkaCapture(CaptureAdapter):
         url: str,
         *,
         partitions: int = 3,
+        topic_partitions: Mapping[str, int] | None = None,
         replication_factor: int = 1,
         create_topics: bool = True,
         undeclared: bool = True,
@@ -82,6 +83,7 @@ class KafkaCapture(CaptureAdapter):
         self.servers = bootstrap_servers(url)
         self.url = "kafka://" + ",".join(self.servers)
         self.partitions = partitions
+        self.topic_partitions = dict(topic_partitions or {})
         self.replication_factor = replication_factor
         self.create_topics = create_topics
         self.undeclared = undeclared
@@ -274,6 +276,7 @@ class KafkaCapture(CaptureAdapter):
                 self._admin,
                 self._selector.literal,
                 partitions=self.partitions,
+                topic_partitions=self.topic_partitions,
                 replication_factor=self.replication_factor,
                 timeout=self.timeout,
             )

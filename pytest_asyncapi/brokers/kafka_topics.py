@@ -21,7 +21,7 @@ from pytest_asyncapi.routing import destination_regex
 from pytest_asyncapi.spec.building import ADDRESS_PARAMETER
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
     from typing import Any
 
 __all__ = ["INTERNAL_PREFIXES", "TopicSelector", "bootstrap_servers", "create_missing"]
@@ -81,10 +81,17 @@ class TopicSelector:
 
 
 async def create_missing(
-    admin: Any, topics: Sequence[str], *, partitions: int, replication_factor: int, timeout: float
+    admin: Any,
+    topics: Sequence[str],
+    *,
+    partitions: int,
+    replication_factor: int,
+    timeout: float,
+    topic_partitions: Mapping[str, int] | None = None,
 ) -> None:
     """Create those of ``topics`` that do not exist (through an aiokafka admin client) and
-    return once each new partition has a leader; bounded by ``timeout``."""
+    return once each new partition has a leader; bounded by ``timeout``. ``topic_partitions``
+    overrides ``partitions`` per topic (the Kafka channel binding's ``partitions``)."""
     from aiokafka.admin import NewTopic
 
     illegal = [t for t in topics if not LEGAL_TOPIC.fullmatch(t) or t in (".", "..")]
@@ -98,7 +105,8 @@ async def create_missing(
     missing = [t for t in topics if t not in {d["topic"] for d in described}]
     if not missing:
         return
-    request = [NewTopic(t, partitions, replication_factor) for t in missing]
+    counts = topic_partitions or {}
+    request = [NewTopic(t, counts.get(t, partitions), replication_factor) for t in missing]
     response = await asyncio.wait_for(admin.create_topics(request), timeout)
     failed = [
         f"{name}: {message or f'error {code}'}"
