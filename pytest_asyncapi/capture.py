@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from pytest_asyncapi.contract import MessageVerdict, judge
-from pytest_asyncapi.results import RunResults, TestOutcome
+from pytest_asyncapi.results import TestOutcome
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 
 class Recorder:
-    """Drives an adapter through the tests of a session and keeps the results."""
+    """Drives an adapter through the tests of a session; returns each window's outcome."""
 
     def __init__(
         self,
@@ -34,8 +34,8 @@ class Recorder:
         self.adapter = adapter
         self.router = router
         self.check_key = check_key
-        self.results = RunResults()
         self.window: list[Captured] = []
+        self.published: list[tuple[str, str, str]] = []
         self.current: str | None = None
         self.previous: str | None = None
 
@@ -51,6 +51,7 @@ class Recorder:
         stray = self._between(self.adapter.drain(settle=False))
         self.current = label
         self.window = []
+        self.published = []
         return stray
 
     def pending(self) -> list[Captured]:
@@ -67,9 +68,10 @@ class Recorder:
     def end_test(self) -> TestOutcome:
         """Drain exactly, judge the window and attribute it to the current test."""
         self.window.extend(self.adapter.drain())
-        outcome = TestOutcome(self.current or "<unknown>", self.verdicts(self.window))
-        self.results.record(outcome)
-        self.previous, self.current, self.window = self.current, None, []
+        outcome = TestOutcome(
+            self.current or "<unknown>", self.verdicts(self.window), self.published
+        )
+        self.previous, self.current, self.window, self.published = self.current, None, [], []
         return outcome
 
     def finish(self) -> TestOutcome | None:
@@ -83,6 +85,4 @@ class Recorder:
         if not records:
             return None
         after = f"after {self.previous}" if self.previous else "before the first test"
-        outcome = TestOutcome(f"between tests ({after})", self.verdicts(records))
-        self.results.record(outcome, between=True)
-        return outcome
+        return TestOutcome(f"between tests ({after})", self.verdicts(records))

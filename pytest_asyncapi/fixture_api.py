@@ -119,9 +119,9 @@ class AsyncAPIFixture:
         if param_problems:
             raise ContractRefusal("refused to publish: " + "; ".join(param_problems))
         self._recorder.adapter.publish(destination, body, text_headers or None, raw_key)
-        self._recorder.results.published[
+        self._recorder.published.append(
             (str(route.spec.source), route.channel.id, declared.display_name)
-        ] += 1
+        )
         self.published.append((route.channel.id, declared.display_name))
         return declared
 

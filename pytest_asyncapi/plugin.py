@@ -15,13 +15,11 @@ if TYPE_CHECKING:
     from collections.abc import Generator
 
     from pytest_asyncapi.fixture_api import AsyncAPIFixture
-    from pytest_asyncapi.results import TestOutcome
     from pytest_asyncapi.session import BrokerInfo, ContractSession
 
 SETTINGS = pytest.StashKey[Settings | None]()
 SESSION = pytest.StashKey["ContractSession"]()
 MARKER = "asyncapi"
-MARKER_ARGS = ("strict", "must_see")
 SECTION = "AsyncAPI contract"
 
 
@@ -91,9 +89,11 @@ def pytest_configure(config: pytest.Config) -> None:
     from pytest_asyncapi.session import ContractSession
 
     try:
-        config.stash[SESSION] = ContractSession(settings)
+        session = ContractSession(settings)
     except (SpecError, SettingsError) as error:
         raise pytest.UsageError(f"--asyncapi: {error}") from None
+    config.stash[SESSION] = session
+    config.pluginmanager.register(_Collector(session), name="asyncapi-collector")
 
 
 def _session(config: pytest.Config) -> ContractSession | None:
@@ -127,14 +127,9 @@ def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
     session = _session(item.config)
     if session is None:
         return (yield)
-    from pytest_asyncapi.errors import AsyncAPIContractError
+    from pytest_asyncapi.test_windows import open_window
 
-    problem: Exception | None = None
-    try:
-        _check_marker(item)
-        session.start().begin_test(item.nodeid)
-    except (pytest.UsageError, AsyncAPIContractError) as error:
-        problem = error
+    problem = open_window(session, item)
     result = yield
     if problem is not None:
         raise problem
@@ -143,76 +138,51 @@ def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    """After the test body: drain, judge, and fail the test that broke the contract."""
     session = _session(item.config)
     if session is None or session.recorder is None:
         return (yield)
+    from pytest_asyncapi.test_windows import close_window
+
     try:
         result = yield
     except BaseException:
-        _attach(item, _end_test(session), session, failed_already=True)
+        close_window(session, item, failed_already=True)
         raise
-    _attach(item, _end_test(session), session, failed_already=False)
+    close_window(session, item, failed_already=False)
     return result
 
 
-def _end_test(session: ContractSession) -> TestOutcome:
-    """Drain and judge; a lost broker fails the test with the broker's own message."""
-    from pytest_asyncapi.errors import BrokerError
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Put the window's record on the report: xdist ships it to the controller."""
+    report = yield
+    if _session(item.config) is not None:
+        from pytest_asyncapi.test_windows import take_record
 
-    assert session.recorder is not None
-    try:
-        return session.recorder.end_test()
-    except BrokerError as error:
-        session.failure = str(error).splitlines()[0]
-        pytest.fail(f"AsyncAPI capture failed: {error}", pytrace=False)
-
-
-def _attach(
-    item: pytest.Item, outcome: Any, session: ContractSession, *, failed_already: bool
-) -> None:
-    from pytest_asyncapi.reporting.terminal import render_test_failure
-
-    strict = _marker_value(item, "strict", session.settings.strict)
-    text = render_test_failure(outcome, strict=bool(strict))
-    missing = _missing_channels(item, outcome)
-    if missing:
-        text = (text + "\n" if text else "") + missing
-    if text is None:
-        return
-    if failed_already:
-        item.add_report_section("call", "asyncapi", text)
-        return
-    pytest.fail(text, pytrace=False)
+        record = take_record(item, report.when)
+        if record is not None:
+            report.asyncapi = record
+    return report
 
 
-def _missing_channels(item: pytest.Item, outcome: Any) -> str | None:
-    wanted = _marker_value(item, "must_see", ())
-    if not wanted:
-        return None
-    seen = {v.channel for v in outcome.verdicts} | {
-        v.captured.destination for v in outcome.verdicts
-    }
-    missing = [c for c in wanted if c not in seen]
-    if not missing:
-        return None
-    return f"must_see: no message on channel(s) {', '.join(map(repr, missing))} during this test"
+class _Collector:
+    """Merges the records that reports carry (in the controller under xdist, else in process)."""
 
+    def __init__(self, session: ContractSession) -> None:
+        self.session = session
 
-def _check_marker(item: pytest.Item) -> None:
-    for marker in item.iter_markers(MARKER):
-        unknown = sorted(set(marker.kwargs) - set(MARKER_ARGS))
-        if unknown or marker.args:
-            raise pytest.UsageError(
-                f"{item.nodeid}: @pytest.mark.asyncapi takes keyword arguments "
-                f"{', '.join(MARKER_ARGS)}; got {', '.join(unknown) or 'positional arguments'}"
-            )
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        record = getattr(report, "asyncapi", None)
+        if record is not None:
+            self.session.results.add(record)
 
-
-def _marker_value(item: pytest.Item, name: str, default: Any) -> Any:
-    for marker in item.iter_markers(MARKER):
-        if name in marker.kwargs:
-            return marker.kwargs[name]
-    return default
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        """An xdist worker is done: merge what arrived after its last test."""
+        output = getattr(node, "workeroutput", {}).get("asyncapi")
+        if output:
+            self.session.absorb_worker(output)
 
 
 @pytest.fixture(scope="session")
@@ -245,19 +215,17 @@ def _require(config: pytest.Config) -> ContractSession:
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     session = _session(config)
-    if session is None or session.recorder is None:
+    if session is None or not session.ran_tests:
         return
     from pytest_asyncapi.reporting.terminal import render_summary
 
     terminalreporter.section(SECTION)
-    for line in render_summary(session.specs, session.recorder.results, session.route_labels()):
+    for line in render_summary(session.specs, session.results, session.route_labels()):
         terminalreporter.write_line(line)
-    if session.broker is not None:
-        terminalreporter.write_line(f"broker: {session.broker.description}")
-        for reason in session.broker.fallbacks:
-            terminalreporter.write_line(f"  (auto skipped: {reason})")
-    if session.failure:
-        terminalreporter.write_line(f"broker lost during the session: {session.failure}", red=True)
+    for line in session.verdict_lines():
+        terminalreporter.write_line(line, red=line.startswith("FAILED"))
+    for line in session.broker_lines():
+        terminalreporter.write_line(line)
 
 
 @pytest.hookimpl(trylast=True)
@@ -265,15 +233,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     contract = _session(session.config)
     if contract is None:
         return
-    from pytest_asyncapi.errors import BrokerError
-
+    worker_output = getattr(session.config, "workeroutput", None)
     try:
-        if contract.recorder is not None:
-            contract.recorder.finish()
-            stray = any(o.violations for o in contract.recorder.results.between_tests)
-            if stray and exitstatus == pytest.ExitCode.OK:
-                session.exitstatus = pytest.ExitCode.TESTS_FAILED
-    except BrokerError as error:
-        contract.failure = str(error).splitlines()[0]
+        contract.finish(worker_output)
     finally:
         contract.close()
+    if worker_output is None and contract.ran_tests:
+        contract.write_reports()
+        if contract.fails_run() and exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED

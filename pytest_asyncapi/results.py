@@ -1,37 +1,23 @@
-"""The run's results as plain data: counts per channel and message, violations per test,
-undeclared destinations, messages that arrived between tests.
+"""The run's results as plain, mergeable data.
 
-Memory stays bounded: counts and violations are kept, payloads are not.
+Each test window becomes one :func:`window_record` — a JSON-able dict that travels on the
+test's pytest report (so pytest-xdist workers ship it to the controller) — and
+:class:`RunResults` merges records, in any order, into the counts that the summary, the
+coverage and the reports read. Memory stays bounded: counts and violations are kept, payloads
+are not (at most :data:`MAX_KEPT` violations and unchecked entries are kept in detail).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from pytest_asyncapi.contract import MessageVerdict, Outcome, Violation
 
-
-@dataclass
-class ChannelCounts:
-    """Messages seen on one channel of one spec, by outcome."""
-
-    seen: int = 0
-    valid: int = 0
-    invalid: int = 0
-    unchecked: int = 0
-    by_message: Counter[str] = field(default_factory=Counter)
-
-    def add(self, verdict: MessageVerdict) -> None:
-        self.seen += 1
-        if verdict.outcome is Outcome.VALID:
-            self.valid += 1
-        elif verdict.outcome is Outcome.INVALID:
-            self.invalid += 1
-        else:
-            self.unchecked += 1
-        if verdict.message is not None and verdict.outcome is not Outcome.INVALID:
-            self.by_message[verdict.message] += 1
+MAX_KEPT = 1000
+"""Violations (and unchecked entries) kept in detail; beyond it only counts grow."""
 
 
 @dataclass
@@ -40,6 +26,8 @@ class TestOutcome:
 
     label: str
     verdicts: list[MessageVerdict]
+    published: list[tuple[str, str, str]] = field(default_factory=list)
+    """(spec, channel, message) of what the test published through ``asyncapi.publish``."""
 
     @property
     def violations(self) -> list[Violation]:
@@ -54,31 +42,101 @@ class TestOutcome:
         return [v for v in self.verdicts if v.outcome is Outcome.UNDECLARED]
 
 
+def window_record(outcome: TestOutcome, *, between: bool) -> dict[str, Any]:
+    """One window's results as a JSON-able dict (see :meth:`RunResults.add`)."""
+    counts: Counter[tuple[str, str, str, str]] = Counter()
+    undeclared: Counter[str] = Counter()
+    unchecked = []
+    for verdict in outcome.verdicts:
+        if verdict.outcome is Outcome.UNDECLARED or verdict.spec is None:
+            undeclared[verdict.captured.destination] += 1
+            continue
+        key = (str(verdict.spec.source), verdict.channel or "", verdict.message or "")
+        counts[(*key, verdict.outcome.value)] += 1
+        if verdict.outcome is Outcome.UNCHECKED:
+            unchecked.append(
+                {
+                    "spec": key[0],
+                    "channel": key[1],
+                    "message": key[2] or None,
+                    "destination": verdict.captured.destination,
+                    "reasons": list(verdict.reasons),
+                }
+            )
+    return {
+        "label": outcome.label,
+        "between": between,
+        "counts": [[*key, n] for key, n in counts.items()],
+        "undeclared": dict(undeclared),
+        "violations": [dataclasses.asdict(v) for v in outcome.violations],
+        "unchecked": unchecked[:MAX_KEPT],
+        "published": [[*key, n] for key, n in Counter(outcome.published).items()],
+    }
+
+
+@dataclass
+class ChannelCounts:
+    """Messages seen on one channel of one spec, by outcome, and per message name."""
+
+    seen: int = 0
+    valid: int = 0
+    invalid: int = 0
+    unchecked: int = 0
+    by_message: Counter[str] = field(default_factory=Counter)
+
+    def add(self, message: str, outcome: str, count: int) -> None:
+        self.seen += count
+        setattr(self, outcome, getattr(self, outcome) + count)
+        if message and outcome != Outcome.INVALID.value:
+            self.by_message[message] += count
+
+
 @dataclass
 class RunResults:
-    """Everything the summary and the reports need, accumulated over the session."""
+    """Everything the summary, the coverage and the reports need, merged over the run."""
 
     channels: dict[tuple[str, str], ChannelCounts] = field(default_factory=dict)
     undeclared: Counter[str] = field(default_factory=Counter)
-    failing_tests: dict[str, list[Violation]] = field(default_factory=dict)
-    between_tests: list[TestOutcome] = field(default_factory=list)
+    violations: list[dict[str, Any]] = field(default_factory=list)
+    violation_count: int = 0
+    failing_tests: Counter[str] = field(default_factory=Counter)
+    between_tests: list[dict[str, Any]] = field(default_factory=list)
+    unchecked: list[dict[str, Any]] = field(default_factory=list)
     published: Counter[tuple[str, str, str]] = field(default_factory=Counter)
     messages_total: int = 0
+    tests: int = 0
 
-    def record(self, outcome: TestOutcome, *, between: bool = False) -> None:
-        for verdict in outcome.verdicts:
-            self.messages_total += 1
-            if verdict.outcome is Outcome.UNDECLARED:
-                self.undeclared[verdict.captured.destination] += 1
-                continue
-            assert verdict.spec is not None
-            assert verdict.channel is not None
-            key = (str(verdict.spec.source), verdict.channel)
-            self.channels.setdefault(key, ChannelCounts()).add(verdict)
-        if between and outcome.verdicts:
-            self.between_tests.append(outcome)
-        elif outcome.violations:
-            self.failing_tests[outcome.label] = outcome.violations
+    def add(self, record: dict[str, Any]) -> None:
+        """Merge one :func:`window_record`."""
+        label = record["label"]
+        self.tests += not record["between"]
+        for spec, channel, message, outcome, count in record["counts"]:
+            self.channels.setdefault((spec, channel), ChannelCounts()).add(message, outcome, count)
+            self.messages_total += count
+        for destination, count in record["undeclared"].items():
+            self.undeclared[destination] += count
+            self.messages_total += count
+        for spec, channel, message, count in record["published"]:
+            self.published[(spec, channel, message)] += count
+        violations = [{**v, "test": label} for v in record["violations"]]
+        self.violation_count += len(violations)
+        room = MAX_KEPT - len(self.violations)
+        self.violations += violations[: max(room, 0)]
+        room = MAX_KEPT - len(self.unchecked)
+        self.unchecked += [{**u, "test": label} for u in record["unchecked"]][: max(room, 0)]
+        if record["between"]:
+            if record["counts"] or record["undeclared"]:
+                messages = sum(c[-1] for c in record["counts"]) + sum(record["undeclared"].values())
+                self.between_tests.append(
+                    {"label": label, "messages": messages, "violations": len(violations)}
+                )
+        elif violations:
+            self.failing_tests[label] += len(violations)
 
     def counts(self, spec: str, channel: str) -> ChannelCounts:
         return self.channels.get((spec, channel), ChannelCounts())
+
+    @property
+    def stray_violations(self) -> int:
+        """Violations in messages that no test can be blamed for (between tests)."""
+        return sum(b["violations"] for b in self.between_tests)

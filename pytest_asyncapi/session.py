@@ -9,10 +9,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pytest_asyncapi.capture import Recorder
+from pytest_asyncapi.coverage import Coverage
+from pytest_asyncapi.coverage import compute as compute_coverage
 from pytest_asyncapi.errors import AsyncAPIContractError, BrokerError
+from pytest_asyncapi.results import RunResults, window_record
 from pytest_asyncapi.routing import Router, build_routes
 from pytest_asyncapi.settings import DEFAULT_ENV, Settings, SettingsError
 from pytest_asyncapi.spec.loader import load_spec
@@ -74,6 +77,8 @@ class ContractSession:
         self.broker: ProvisionedBroker | None = None
         self.info: BrokerInfo | None = None
         self.failure: str | None = None
+        self.results = RunResults()
+        self.remote_brokers: list[str] = []
 
     def findings(self) -> list[str]:
         """Document findings, for the session header (lenient mode: warnings)."""
@@ -132,6 +137,96 @@ class ContractSession:
             if isinstance(partitions, int) and not isinstance(partitions, bool) and partitions > 0:
                 counts[route.destination] = partitions
         return counts
+
+    @property
+    def ran_tests(self) -> bool:
+        """Did this process (or, under xdist, any worker) run tests with the plugin?"""
+        return self.recorder is not None or self.results.tests > 0 or bool(self.remote_brokers)
+
+    def finish(self, worker_output: dict[str, Any] | None) -> None:
+        """Judge what arrived after the last test; a worker hands it to the controller."""
+        record = None
+        if self.recorder is not None:
+            try:
+                late = self.recorder.finish()
+            except BrokerError as error:
+                self.failure = self.failure or str(error).splitlines()[0]
+                late = None
+            record = window_record(late, between=True) if late is not None else None
+        if worker_output is None:
+            if record is not None:
+                self.results.add(record)
+            return
+        worker_output["asyncapi"] = {
+            "record": record,
+            "broker": self.broker_lines(),
+        }
+
+    def absorb_worker(self, output: dict[str, Any]) -> None:
+        """Merge an xdist worker's end-of-session output (see :meth:`finish`)."""
+        if output.get("record"):
+            self.results.add(output["record"])
+        self.remote_brokers += [f"[worker] {line}" for line in output.get("broker", [])]
+
+    def broker_lines(self) -> list[str]:
+        lines = []
+        if self.broker is not None:
+            lines.append(f"broker: {self.broker.description}")
+            lines += [f"  (auto skipped: {reason})" for reason in self.broker.fallbacks]
+        if self.failure:
+            lines.append(f"broker lost during the session: {self.failure}")
+        return lines + self.remote_brokers
+
+    def coverage(self) -> Coverage:
+        return compute_coverage(self.specs, self.results)
+
+    def verdict_lines(self) -> list[str]:
+        """Coverage and run-level failures, for the summary."""
+        coverage = self.coverage()
+        lines = []
+        if coverage.percent is not None:
+            sent = coverage.sent
+            covered = sum(m.covered for m in sent)
+            lines.append(
+                f"coverage: {coverage.percent:.0f}% of sent messages seen ({covered}/{len(sent)})"
+            )
+        lines += [
+            f"  never seen: {m.spec} · {m.channel} · {m.message}" for m in coverage.never_seen
+        ]
+        lines += [
+            f"  never driven (receive): {m.spec} · {m.channel} · {m.message}"
+            for m in coverage.never_driven
+        ]
+        minimum = self.settings.coverage_min
+        if minimum is not None and (coverage.percent or 0.0) < minimum:
+            lines.append(
+                f"FAILED: coverage {coverage.percent or 0:.0f}% is below "
+                f"--asyncapi-coverage-min {minimum:g}%"
+            )
+        if self.results.stray_violations:
+            lines.append(
+                f"FAILED: {self.results.stray_violations} violation(s) in messages published "
+                "between tests (see above)"
+            )
+        return lines
+
+    def fails_run(self) -> bool:
+        """Run-level failures: stray violations, coverage below the minimum."""
+        return any(line.startswith("FAILED") for line in self.verdict_lines())
+
+    def write_reports(self) -> None:
+        """The JSON and HTML reports the settings ask for."""
+        if self.settings.report_json is None and self.settings.report_html is None:
+            return
+        from pytest_asyncapi.reporting.report import build_report, write_json
+
+        report = build_report(self.specs, self.results, self.coverage(), broker=self.broker_lines())
+        if self.settings.report_json is not None:
+            write_json(report, self.settings.report_json)
+        if self.settings.report_html is not None:
+            from pytest_asyncapi.reporting.html import write_html
+
+            write_html(report, self.settings.report_html)
 
     def close(self) -> None:
         if self.recorder is not None:

@@ -123,6 +123,24 @@ OPTIONS = (
         metavar="SECONDS",
     ),
     Option(
+        "--asyncapi-coverage-min",
+        "asyncapi_coverage_min",
+        "fail the run when fewer than PERCENT of the messages the application sends were seen",
+        metavar="PERCENT",
+    ),
+    Option(
+        "--asyncapi-report-json",
+        "asyncapi_report_json",
+        "write the run's contract report as JSON to PATH",
+        metavar="PATH",
+    ),
+    Option(
+        "--asyncapi-report-html",
+        "asyncapi_report_html",
+        "write a self-contained HTML contract report to PATH",
+        metavar="PATH",
+    ),
+    Option(
         "--asyncapi-allow-url-refs",
         "asyncapi_allow_url_refs",
         "fetch http(s) $ref targets",
@@ -163,6 +181,9 @@ class Settings:
     destinations: dict[str, str] = field(default_factory=dict)
     settle: float = 0.001
     kafka_partitions: int = 3
+    coverage_min: float | None = None
+    report_json: Path | None = None
+    report_html: Path | None = None
     startup_timeout: float = 30.0
     allow_url_refs: bool = False
     ref_map: dict[str, Path] = field(default_factory=dict)
@@ -218,6 +239,11 @@ def read_settings(get: Any, rootdir: Path) -> Settings | None:
         startup_timeout=_number(
             get(_option("asyncapi_startup_timeout")), "--asyncapi-startup-timeout", 0.1, 3600
         ),
+        coverage_min=_optional_number(
+            get(_option("asyncapi_coverage_min")), "--asyncapi-coverage-min", 0, 100
+        ),
+        report_json=_path(get(_option("asyncapi_report_json")), rootdir),
+        report_html=_path(get(_option("asyncapi_report_html")), rootdir),
         allow_url_refs=bool(get(_option("asyncapi_allow_url_refs"))),
         ref_map={
             k: Path(v)
@@ -255,6 +281,17 @@ def _pairs(values: Any, flag: str, shape: str) -> dict[str, str]:
             raise SettingsError(f"{flag}: expected {shape}, got {entry!r}")
         pairs[key.strip()] = value.strip()
     return pairs
+
+
+def _optional_number(value: Any, flag: str, low: float, high: float) -> float | None:
+    return None if value in (None, "") else _number(value, flag, low, high)
+
+
+def _path(value: Any, rootdir: Path) -> Path | None:
+    if value in (None, ""):
+        return None
+    path = Path(str(value))
+    return path if path.is_absolute() else rootdir / path
 
 
 def _number(value: Any, flag: str, low: float, high: float) -> float:

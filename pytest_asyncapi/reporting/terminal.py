@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pytest_asyncapi.contract import MessageVerdict, Outcome, Violation
 
@@ -100,13 +100,19 @@ def render_summary(specs: Sequence[Spec], results: RunResults, routes: dict[str,
     if results.undeclared:
         lines.append("undeclared destinations (no channel in any spec):")
         lines += [f"  {d!r}: {n} message(s)" for d, n in results.undeclared.most_common()]
-    for outcome in results.between_tests:
-        problems = len(outcome.violations)
+    for window in results.between_tests:
         lines.append(
-            f"{outcome.label}: {len(outcome.verdicts)} message(s), {problems} violation(s)"
+            f"{window['label']}: {window['messages']} message(s), "
+            f"{window['violations']} violation(s)"
         )
-        lines += ["  " + line for line in render_violations(outcome.violations)]
+        kept = [_violation(v) for v in results.violations if v["test"] == window["label"]]
+        lines += ["  " + line for line in render_violations(kept)]
     if results.failing_tests:
         lines.append(f"tests that broke the contract: {len(results.failing_tests)}")
-        lines += [f"  {label}" for label in results.failing_tests]
+        lines += [f"  {label} ({n} violation(s))" for label, n in results.failing_tests.items()]
     return lines
+
+
+def _violation(data: dict[str, Any]) -> Violation:
+    """A violation back from its record form (the ``test`` key is dropped)."""
+    return Violation(**{k: v for k, v in data.items() if k != "test"})
