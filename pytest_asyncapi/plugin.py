@@ -85,6 +85,12 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[SETTINGS] = settings
     if settings is None:
         return
+    if settings.broker == "url" and config.getoption("numprocesses", None):
+        raise pytest.UsageError(
+            "--asyncapi-broker URL cannot be shared by pytest-xdist workers: each would capture "
+            "the others' messages; use --asyncapi-broker auto, local or container (one broker "
+            "per worker), or run without -n"
+        )
     from pytest_asyncapi.errors import SpecError
     from pytest_asyncapi.session import ContractSession
 

@@ -172,3 +172,19 @@ def test_xdist_gives_the_same_verdicts_coverage_and_report(
     one = comparable(load_report(contract_pytester.path / "serial.json"))
     two = comparable(load_report(contract_pytester.path / "parallel.json"))
     assert one == two
+
+
+def test_xdist_with_a_shared_broker_url_is_a_usage_error(
+    contract_pytester: pytest.Pytester,
+) -> None:
+    contract_pytester.makepyfile(test_x="def test_x():\n    pass\n")
+    result = contract_pytester.runpytest_subprocess(
+        "--asyncapi",
+        "user-signup-3.0.yaml",
+        "--asyncapi-broker",
+        "nats://127.0.0.1:4222",
+        "-n",
+        "2",
+    )
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*cannot be shared by pytest-xdist workers*"])
