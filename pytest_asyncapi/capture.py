@@ -29,11 +29,13 @@ class Recorder:
         router: Router,
         *,
         check_key: bool = False,
+        consumers: Sequence[tuple[str, Router]] = (),
     ) -> None:
         self.specs = list(specs)
         self.adapter = adapter
         self.router = router
         self.check_key = check_key
+        self.consumers = list(consumers)
         self.window: list[Captured] = []
         self.published: list[tuple[str, str, str]] = []
         self.current: str | None = None
@@ -79,7 +81,11 @@ class Recorder:
         return self._between(self.adapter.drain())
 
     def verdicts(self, records: Sequence[Captured]) -> list[MessageVerdict]:
-        return [v for r in records for v in judge(r, self.router, check_key=self.check_key)]
+        return [
+            v
+            for r in records
+            for v in judge(r, self.router, check_key=self.check_key, consumers=self.consumers)
+        ]
 
     def _between(self, records: list[Captured]) -> TestOutcome | None:
         if not records:

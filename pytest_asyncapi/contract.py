@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
     from pytest_asyncapi.brokers.base import Captured
     from pytest_asyncapi.routing import Route, Router
-    from pytest_asyncapi.spec.model import Spec
+    from pytest_asyncapi.spec.model import Message, Spec
 
 
 class Outcome(str, enum.Enum):
@@ -46,10 +46,13 @@ class Violation:
     schema_location: str
     schema_excerpt: str
     value_excerpt: str
+    consumer: str | None = None
+    """Set when the rule broken is a consumer's expectation (``--asyncapi-consumer``)."""
 
     def signature(self) -> tuple[str, ...]:
         """Violations with the same signature are collapsed into one line with a count."""
         return (
+            self.consumer or "",
             self.spec,
             self.channel,
             self.message or "",
@@ -71,16 +74,27 @@ class MessageVerdict:
     message: str | None = None
     violations: tuple[Violation, ...] = ()
     reasons: tuple[str, ...] = ()
+    consumer: str | None = None
 
 
-def judge(captured: Captured, router: Router, *, check_key: bool = False) -> list[MessageVerdict]:
-    """Verdicts for one captured message: one per spec that declares its destination."""
+def judge(
+    captured: Captured,
+    router: Router,
+    *,
+    check_key: bool = False,
+    consumers: Sequence[tuple[str, Router]] = (),
+) -> list[MessageVerdict]:
+    """Verdicts for one captured message: one per spec that declares its destination, and one
+    per consumer (name, router of its receive channels) that expects messages there."""
     matches = router.match(captured.destination)
-    if not matches:
-        return [MessageVerdict(captured, Outcome.UNDECLARED)]
-    verdicts = []
-    for route, values in _one_route_per_spec(matches):
-        verdicts.append(_judge_on_route(captured, route, values, check_key))
+    verdicts = [
+        _judge_on_route(captured, route, values, check_key, route.channel.messages)
+        for route, values in _one_route_per_spec(matches)
+    ] or [MessageVerdict(captured, Outcome.UNDECLARED)]
+    for name, consumer_router in consumers:
+        for route, values in _one_route_per_spec(consumer_router.match(captured.destination)):
+            expected = route.spec.received_messages(route.channel)
+            verdicts.append(_judge_on_route(captured, route, values, check_key, expected, name))
     return verdicts
 
 
@@ -97,11 +111,16 @@ def _one_route_per_spec(
 
 
 def _judge_on_route(
-    captured: Captured, route: Route, values: dict[str, str], check_key: bool
+    captured: Captured,
+    route: Route,
+    values: dict[str, str],
+    check_key: bool,
+    candidates: Sequence[Message],
+    consumer: str | None = None,
 ) -> MessageVerdict:
     spec, channel = route.spec, route.channel
-    parameter_violations = _check_parameters(captured, route, values)
-    if not channel.messages:
+    parameter_violations = _check_parameters(captured, route, values, consumer)
+    if not candidates:
         return MessageVerdict(
             captured,
             Outcome.INVALID if parameter_violations else Outcome.UNCHECKED,
@@ -109,12 +128,13 @@ def _judge_on_route(
             channel.id,
             violations=tuple(parameter_violations),
             reasons=(f"channel {channel.id!r} declares no messages",),
+            consumer=consumer,
         )
     checks = [
         check_message(
             m, captured.payload, captured.headers or {}, captured.key, check_key=check_key
         )
-        for m in channel.messages
+        for m in candidates
     ]
     chosen = _choose(checks)
     label = chosen.message.display_name
@@ -134,6 +154,7 @@ def _judge_on_route(
             schema_location=v.schema_location,
             schema_excerpt=v.schema_excerpt,
             value_excerpt=v.value_excerpt,
+            consumer=consumer,
         )
         for part, v in chosen.violations()
     ]
@@ -151,6 +172,7 @@ def _judge_on_route(
         chosen.message.display_name,
         tuple(violations),
         tuple(chosen.unchecked_reasons()),
+        consumer,
     )
 
 
@@ -163,7 +185,9 @@ def _choose(checks: list[MessageCheck]) -> MessageCheck:
     return min(checks, key=lambda c: len(c.violations()))
 
 
-def _check_parameters(captured: Captured, route: Route, values: dict[str, str]) -> list[Violation]:
+def _check_parameters(
+    captured: Captured, route: Route, values: dict[str, str], consumer: str | None
+) -> list[Violation]:
     violations: list[Violation] = []
     for name, value in values.items():
         parameter = route.channel.parameter(name)
@@ -183,6 +207,7 @@ def _check_parameters(captured: Captured, route: Route, values: dict[str, str]) 
                 schema_location=v.schema_location,
                 schema_excerpt=v.schema_excerpt,
                 value_excerpt=v.value_excerpt,
+                consumer=consumer,
             )
             for v in result.violations
         )

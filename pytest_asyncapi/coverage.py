@@ -3,7 +3,9 @@
 A *send* message (one the application sends, by any send operation) is covered when at least
 one captured message was matched to it (valid or unchecked; an invalid message is a failure,
 not coverage). A *receive* message is covered when a test drove it through
-``asyncapi.publish``. The coverage figure is the share of covered send messages.
+``asyncapi.publish``. A consumer's *expectation* (a message its document receives) is covered
+when a captured message was matched to it. The coverage figure is the share of covered send
+messages of the provider specs.
 """
 
 from __future__ import annotations
@@ -31,10 +33,13 @@ class MessageCoverage:
     operations: tuple[str, ...]
     seen: int
     published: int
+    consumer: str | None = None
 
     @property
     def covered(self) -> bool:
-        return (self.seen if self.action == Action.SEND.value else self.published) > 0
+        if self.consumer is not None or self.action == Action.SEND.value:
+            return self.seen > 0
+        return self.published > 0
 
 
 @dataclass(frozen=True)
@@ -45,11 +50,20 @@ class Coverage:
 
     @property
     def sent(self) -> list[MessageCoverage]:
-        return [m for m in self.messages if m.action == Action.SEND.value]
+        return [m for m in self.provider if m.action == Action.SEND.value]
 
     @property
     def received(self) -> list[MessageCoverage]:
-        return [m for m in self.messages if m.action == Action.RECEIVE.value]
+        return [m for m in self.provider if m.action == Action.RECEIVE.value]
+
+    @property
+    def provider(self) -> list[MessageCoverage]:
+        return [m for m in self.messages if m.consumer is None]
+
+    @property
+    def expectations(self) -> list[MessageCoverage]:
+        """What the consumers expect to receive."""
+        return [m for m in self.messages if m.consumer is not None]
 
     @property
     def percent(self) -> float | None:
@@ -68,30 +82,42 @@ class Coverage:
         return [m for m in self.received if not m.covered]
 
 
-def compute(specs: Sequence[Spec], results: RunResults) -> Coverage:
-    """Coverage of ``specs`` by what ``results`` saw and published."""
-    entries: list[MessageCoverage] = []
-    for spec in specs:
-        source = str(spec.source)
-        for channel in spec.channels:
-            counts = results.counts(source, channel.id)
-            for action in (Action.SEND, Action.RECEIVE):
-                operations = [op for op in spec.operations_on(channel) if op.action is action]
-                names = dict.fromkeys(m.display_name for op in operations for m in op.messages)
-                for name in names:
-                    entries.append(
-                        MessageCoverage(
-                            spec=source,
-                            channel=channel.id,
-                            message=name,
-                            action=action.value,
-                            operations=tuple(
-                                op.id
-                                for op in operations
-                                if any(m.display_name == name for m in op.messages)
-                            ),
-                            seen=counts.by_message[name],
-                            published=results.published[(source, channel.id, name)],
-                        )
-                    )
+def compute(
+    specs: Sequence[Spec],
+    results: RunResults,
+    *,
+    consumers: Sequence[tuple[str, Spec]] = (),
+) -> Coverage:
+    """Coverage of ``specs`` (and consumers' expectations) by what ``results`` saw."""
+    entries = [e for spec in specs for e in _entries(spec, results, None)]
+    for name, spec in consumers:
+        entries += [e for e in _entries(spec, results, name) if e.action == Action.RECEIVE.value]
     return Coverage(tuple(entries))
+
+
+def _entries(spec: Spec, results: RunResults, consumer: str | None) -> list[MessageCoverage]:
+    source = str(spec.source)
+    entries: list[MessageCoverage] = []
+    for channel in spec.channels:
+        counts = results.counts(source, channel.id)
+        for action in (Action.SEND, Action.RECEIVE):
+            operations = [op for op in spec.operations_on(channel) if op.action is action]
+            names = dict.fromkeys(m.display_name for op in operations for m in op.messages)
+            entries += [
+                MessageCoverage(
+                    spec=source,
+                    channel=channel.id,
+                    message=name,
+                    action=action.value,
+                    operations=tuple(
+                        op.id
+                        for op in operations
+                        if any(m.display_name == name for m in op.messages)
+                    ),
+                    seen=counts.by_message[name],
+                    published=results.published[(source, channel.id, name)],
+                    consumer=consumer,
+                )
+                for name in names
+            ]
+    return entries

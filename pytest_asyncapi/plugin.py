@@ -226,7 +226,9 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     from pytest_asyncapi.reporting.terminal import render_summary
 
     terminalreporter.section(SECTION)
-    for line in render_summary(session.specs, session.results, session.route_labels()):
+    for line in render_summary(
+        session.specs, session.results, session.route_labels(), session.consumers
+    ):
         terminalreporter.write_line(line)
     for line in session.verdict_lines():
         terminalreporter.write_line(line, red=line.startswith("FAILED"))

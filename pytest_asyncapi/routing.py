@@ -136,3 +136,9 @@ class Router:
     def patterns(self) -> list[str]:
         """Distinct subscription patterns, in declaration order."""
         return list(dict.fromkeys(r.pattern for r in self.routes))
+
+
+def consumer_routes(spec: Spec, protocol: str, slash_to_dot: bool) -> list[Route]:
+    """Routes of the channels on which a consumer's document says it receives messages."""
+    routes, _ = build_routes([spec], protocol, slash_to_dot=slash_to_dot)
+    return [r for r in routes if spec.received_messages(r.channel)]

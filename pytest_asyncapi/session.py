@@ -16,7 +16,7 @@ from pytest_asyncapi.coverage import Coverage
 from pytest_asyncapi.coverage import compute as compute_coverage
 from pytest_asyncapi.errors import AsyncAPIContractError, BrokerError
 from pytest_asyncapi.results import RunResults, window_record
-from pytest_asyncapi.routing import Router, build_routes
+from pytest_asyncapi.routing import Router, build_routes, consumer_routes
 from pytest_asyncapi.settings import DEFAULT_ENV, Settings, SettingsError
 from pytest_asyncapi.spec.loader import load_spec
 from pytest_asyncapi.spec.options import LoadOptions
@@ -64,6 +64,9 @@ class ContractSession:
             client_view=settings.client_view,
         )
         self.specs: list[Spec] = [load_spec(_shown(path), options) for path in settings.specs]
+        self.consumers: list[tuple[str, Spec]] = [
+            (name, load_spec(_shown(path), options)) for name, path in settings.consumers.items()
+        ]
         self.protocol = self._protocol()
         routes, self.dynamic = build_routes(
             self.specs,
@@ -73,6 +76,10 @@ class ContractSession:
         )
         self._check_overrides()
         self.router = Router(routes)
+        self.consumer_routers = [
+            (name, Router(consumer_routes(spec, self.protocol, settings.slash_to_dot)))
+            for name, spec in self.consumers
+        ]
         self.recorder: Recorder | None = None
         self.broker: ProvisionedBroker | None = None
         self.info: BrokerInfo | None = None
@@ -111,7 +118,13 @@ class ContractSession:
         self.info = BrokerInfo(endpoint.url, self.protocol, endpoint.source, env_var)
         os.environ[env_var] = endpoint.url if self.protocol == "nats" else self.info.servers
         adapter = self._adapter(endpoint.url)
-        recorder = Recorder(self.specs, adapter, self.router, check_key=self.protocol == "kafka")
+        recorder = Recorder(
+            self.specs,
+            adapter,
+            self.router,
+            check_key=self.protocol == "kafka",
+            consumers=self.consumer_routers,
+        )
         recorder.start()
         return recorder
 
@@ -178,7 +191,7 @@ class ContractSession:
         return lines + self.remote_brokers
 
     def coverage(self) -> Coverage:
-        return compute_coverage(self.specs, self.results)
+        return compute_coverage(self.specs, self.results, consumers=self.consumers)
 
     def verdict_lines(self) -> list[str]:
         """Coverage and run-level failures, for the summary."""
@@ -196,6 +209,11 @@ class ContractSession:
         lines += [
             f"  never driven (receive): {m.spec} · {m.channel} · {m.message}"
             for m in coverage.never_driven
+        ]
+        lines += [
+            f"  consumer {m.consumer} never saw: {m.channel} · {m.message}"
+            for m in coverage.expectations
+            if not m.covered
         ]
         minimum = self.settings.coverage_min
         if minimum is not None and (coverage.percent or 0.0) < minimum:
@@ -220,7 +238,13 @@ class ContractSession:
             return
         from pytest_asyncapi.reporting.report import build_report, write_json
 
-        report = build_report(self.specs, self.results, self.coverage(), broker=self.broker_lines())
+        report = build_report(
+            self.specs,
+            self.results,
+            self.coverage(),
+            broker=self.broker_lines(),
+            consumers=self.consumers,
+        )
         if self.settings.report_json is not None:
             write_json(report, self.settings.report_json)
         if self.settings.report_html is not None:
@@ -233,6 +257,10 @@ class ContractSession:
             self.recorder.adapter.close()
         if self.broker is not None:
             self.broker.stop()
+
+    def all_specs(self) -> list[Spec]:
+        """Provider specs, then consumer specs (for the summary and the reports)."""
+        return self.specs + [spec for _, spec in self.consumers]
 
     def _protocol(self) -> str:
         if self.settings.protocol:

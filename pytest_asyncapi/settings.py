@@ -123,6 +123,15 @@ OPTIONS = (
         metavar="SECONDS",
     ),
     Option(
+        "--asyncapi-consumer",
+        "asyncapi_consumers",
+        "a consumer's AsyncAPI document NAME=PATH (repeatable): every captured message is also "
+        "checked against what that consumer expects to receive on its destination",
+        "linelist",
+        (),
+        "NAME=PATH",
+    ),
+    Option(
         "--asyncapi-coverage-min",
         "asyncapi_coverage_min",
         "fail the run when fewer than PERCENT of the messages the application sends were seen",
@@ -182,6 +191,7 @@ class Settings:
     settle: float = 0.001
     kafka_partitions: int = 3
     coverage_min: float | None = None
+    consumers: dict[str, Path] = field(default_factory=dict)
     report_json: Path | None = None
     report_html: Path | None = None
     startup_timeout: float = 30.0
@@ -239,6 +249,7 @@ def read_settings(get: Any, rootdir: Path) -> Settings | None:
         startup_timeout=_number(
             get(_option("asyncapi_startup_timeout")), "--asyncapi-startup-timeout", 0.1, 3600
         ),
+        consumers=_consumers(get(_option("asyncapi_consumers")), rootdir),
         coverage_min=_optional_number(
             get(_option("asyncapi_coverage_min")), "--asyncapi-coverage-min", 0, 100
         ),
@@ -281,6 +292,16 @@ def _pairs(values: Any, flag: str, shape: str) -> dict[str, str]:
             raise SettingsError(f"{flag}: expected {shape}, got {entry!r}")
         pairs[key.strip()] = value.strip()
     return pairs
+
+
+def _consumers(values: Any, rootdir: Path) -> dict[str, Path]:
+    consumers = {}
+    for name, raw in _pairs(values, "--asyncapi-consumer", "NAME=PATH").items():
+        path = Path(raw) if Path(raw).is_absolute() else rootdir / raw
+        if not path.is_file():
+            raise SettingsError(f"--asyncapi-consumer {name}: no such file: {path}")
+        consumers[name] = path
+    return consumers
 
 
 def _optional_number(value: Any, flag: str, low: float, high: float) -> float | None:

@@ -30,6 +30,7 @@ def build_report(
     coverage: Coverage,
     *,
     broker: Sequence[str] = (),
+    consumers: Sequence[tuple[str, Spec]] = (),
 ) -> dict[str, Any]:
     """The report document (see ``report.schema.json``)."""
     by_message = {(m.spec, m.channel, m.message, m.action): m for m in coverage.messages}
@@ -55,6 +56,18 @@ def build_report(
             },
         },
         "specs": [_spec(spec, results, by_message) for spec in specs],
+        "consumers": [
+            {
+                "name": name,
+                **_spec(spec, results, by_message),
+                "expectations": [
+                    {"channel": m.channel, "message": m.message, "seen": m.seen}
+                    for m in coverage.expectations
+                    if m.consumer == name
+                ],
+            }
+            for name, spec in consumers
+        ],
         "violations": results.violations,
         "violations_truncated": results.violation_count > len(results.violations),
         "failing_tests": dict(results.failing_tests),

@@ -21,17 +21,18 @@ def render_violations(violations: Sequence[Violation]) -> list[str]:
     lines: list[str] = []
     counts = Counter(v.signature() for v in violations)
     shown: set[tuple[str, ...]] = set()
-    group: tuple[str, str, str | None] | None = None
+    group: tuple[str | None, str, str, str | None] | None = None
     for violation in violations:
         signature = violation.signature()
         if signature in shown:
             continue
         shown.add(signature)
-        heading = (violation.spec, violation.channel, violation.message)
+        heading = (violation.consumer, violation.spec, violation.channel, violation.message)
         if heading != group:
             group = heading
             name = f" · message {violation.message}" if violation.message else ""
-            lines.append(f"{violation.spec} · channel {violation.channel}{name}")
+            whose = f"breaks {violation.consumer}'s contract: " if violation.consumer else ""
+            lines.append(f"{whose}{violation.spec} · channel {violation.channel}{name}")
         where = violation.pointer or "/"
         lines.append(
             f"  {violation.part} {where} [{violation.keyword}]: {violation.text}"
@@ -79,8 +80,14 @@ def _strict_lines(
     return lines
 
 
-def render_summary(specs: Sequence[Spec], results: RunResults, routes: dict[str, str]) -> list[str]:
-    """Per spec and channel: seen / valid / invalid / unchecked; then undeclared destinations."""
+def render_summary(
+    specs: Sequence[Spec],
+    results: RunResults,
+    routes: dict[str, str],
+    consumers: Sequence[tuple[str, Spec]] = (),
+) -> list[str]:
+    """Per spec and channel: seen / valid / invalid / unchecked; then each consumer's view;
+    then undeclared destinations and messages between tests."""
     lines = []
     for spec in specs:
         lines.append(
@@ -96,6 +103,16 @@ def render_summary(specs: Sequence[Spec], results: RunResults, routes: dict[str,
             lines.append(
                 f"  {channel.id:<{width}}  {c.seen:>4}  {c.valid:>5}  {c.invalid:>7}  "
                 f"{c.unchecked:>9}  {destination}"
+            )
+    for name, spec in consumers:
+        lines.append(f"consumer {name}: {spec.source} (what it expects to receive)")
+        for channel in spec.channels:
+            if not spec.received_messages(channel):
+                continue
+            c = results.counts(str(spec.source), channel.id)
+            lines.append(
+                f"  {channel.id}  seen {c.seen}, valid {c.valid}, invalid {c.invalid}, "
+                f"unchecked {c.unchecked}"
             )
     if results.undeclared:
         lines.append("undeclared destinations (no channel in any spec):")
