@@ -15,6 +15,7 @@ import orjson
 import pytest
 
 from pytest_asyncapi.contract import Violation
+from pytest_asyncapi.generation import example_payloads, find_message
 from pytest_asyncapi.message_check import check_message
 from pytest_asyncapi.reporting.terminal import render_violations
 from pytest_asyncapi.schemas.compile import SchemaViolation, Verdict, compile_schema
@@ -86,22 +87,31 @@ class AsyncAPIFixture:
         """:meth:`expect` for async tests: waits without blocking the event loop."""
         return await asyncio.to_thread(self.expect, channel, count, timeout, message=message)
 
+    def examples(self, channel: str, message: str | None = None) -> list[Any]:
+        """The example payloads the document gives for a message of ``channel``."""
+        route = self._routes(channel)[0]
+        return example_payloads(find_message(route.spec, route.channel.id, message))
+
     def publish(
         self,
         channel: str,
-        payload: Any,
+        payload: Any = None,
         headers: Mapping[str, Any] | None = None,
         *,
         message: str | None = None,
         parameters: Mapping[str, str] | None = None,
         key: bytes | str | None = None,
+        example: str | int | None = None,
     ) -> Message:
         """Validate against the spec, then publish on ``channel``; refuse invalid messages.
 
-        ``payload``: bytes as they are, anything else serialised as JSON. Returns the message
-        declaration the payload was matched to.
+        ``payload``: bytes as they are, anything else serialised as JSON. ``example`` (a name
+        or an index) publishes that example of the message, headers included. Returns the
+        message declaration the payload was matched to.
         """
         route = self._routes(channel)[0]
+        if example is not None:
+            payload, headers = self._example(route, message, example, headers)
         body = payload if isinstance(payload, bytes) else orjson.dumps(payload)
         text_headers = {
             k: v if isinstance(v, str) else orjson.dumps(v).decode()
@@ -130,6 +140,28 @@ class AsyncAPIFixture:
     ) -> Message:
         """:meth:`publish` for async tests."""
         return await asyncio.to_thread(self.publish, channel, payload, headers, **kwargs)
+
+    def _example(
+        self,
+        route: Route,
+        message: str | None,
+        example: str | int,
+        headers: Mapping[str, Any] | None,
+    ) -> tuple[Any, Mapping[str, Any] | None]:
+        declared = find_message(route.spec, route.channel.id, message)
+        chosen = [
+            e
+            for index, e in enumerate(declared.examples)
+            if example in (index, e.name) and e.has_payload
+        ]
+        if not chosen:
+            names = [e.name or str(i) for i, e in enumerate(declared.examples)] or ["none"]
+            raise KeyError(
+                f"message {declared.display_name!r} has no example {example!r} "
+                f"(examples: {', '.join(names)})"
+            )
+        found = chosen[0]
+        return found.payload, headers if headers is not None else found.headers
 
     def _validated(
         self,

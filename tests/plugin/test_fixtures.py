@@ -163,3 +163,23 @@ def test_marker_must_see_and_strict(contract_pytester: pytest.Pytester) -> None:
     result.assert_outcomes(passed=1, failed=2, errors=1)
     result.stdout.fnmatch_lines(["*must_see: no message on channel(s) 'userSignedUp'*"])
     result.stdout.fnmatch_lines(["*asyncapi takes keyword arguments strict, must_see; got bogus*"])
+
+
+def test_examples_and_publish_by_example(contract_pytester: pytest.Pytester) -> None:
+    contract_pytester.makepyfile(
+        test_examples="""
+        import pytest
+
+        def test_examples(asyncapi):
+            [first, *_] = asyncapi.examples("userDelete")
+            assert set(first) >= {"userId", "reason"}
+            declared = asyncapi.publish("userDelete", example=0)
+            assert declared.display_name == "DeleteUser"
+            assert asyncapi.published == [("userDelete", "DeleteUser")]
+
+        def test_unknown_example(asyncapi):
+            with pytest.raises(KeyError, match="has no example 'nope'"):
+                asyncapi.publish("userDelete", example="nope")
+        """
+    )
+    contract_pytester.runpytest(*LOCAL).assert_outcomes(passed=2)
