@@ -18,6 +18,9 @@ from pytest_asyncapi.contract import MessageVerdict, Outcome, Violation
 
 MAX_KEPT = 1000
 """Violations (and unchecked entries) kept in detail; beyond it only counts grow."""
+MAX_DESTINATIONS = 10_000
+"""Distinct undeclared destinations counted one by one; the rest are counted together."""
+OTHER_DESTINATIONS = "(other undeclared destinations)"
 
 
 @dataclass
@@ -114,7 +117,8 @@ class RunResults:
             self.channels.setdefault((spec, channel), ChannelCounts()).add(message, outcome, count)
             self.messages_total += count
         for destination, count in record["undeclared"].items():
-            self.undeclared[destination] += count
+            known = destination in self.undeclared or len(self.undeclared) < MAX_DESTINATIONS
+            self.undeclared[destination if known else OTHER_DESTINATIONS] += count
             self.messages_total += count
         for spec, channel, message, count in record["published"]:
             self.published[(spec, channel, message)] += count

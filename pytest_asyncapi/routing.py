@@ -115,6 +115,11 @@ def build_routes(
     return routes, dynamic
 
 
+ROUTER_CACHE_LIMIT = 50_000
+"""Destinations remembered by a :class:`Router`; past it the cache starts over (bounded memory
+when a service publishes to endlessly many distinct destinations)."""
+
+
 class Router:
     """Finds the routes a concrete destination belongs to (cached per destination)."""
 
@@ -130,6 +135,8 @@ class Router:
                 values = route.parameters(destination)
                 if values is not None:
                     found.append((route, values))
+            if len(self._cache) >= ROUTER_CACHE_LIMIT:
+                self._cache.clear()
             self._cache[destination] = found
         return found
 
