@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 
 import pytest
 
@@ -144,3 +145,34 @@ def test_twenty_consecutive_tests_on_a_three_partition_topic(
     result.stdout.fnmatch_lines(["*FAILED test_windows.py::test_window[[]13[]]*"])
     total = sum(w % 4 + 1 for w in range(20))
     result.stdout.fnmatch_lines([f"*orderEvents*{total}*{total - 2}*2*0*orders.events*"])
+
+
+def test_kafka_broker_killed_mid_session_errors_within_seconds(
+    kafka_pytester: pytest.Pytester,
+) -> None:
+    kafka_pytester.makepyfile(
+        test_kill="""
+        from kafka_publisher import send, ORDER
+        from pytest_asyncapi.plugin import SESSION
+
+        def test_before():
+            send("orders.events", ORDER)
+
+        def test_broker_dies(request):
+            request.config.stash[SESSION].broker.kill()
+
+        def test_after():
+            pass
+        """
+    )
+    started = time.monotonic()
+    result = kafka_pytester.runpytest_subprocess(
+        "--asyncapi", "orders-kafka.yaml", "--asyncapi-broker", "local", "-p", "no:cacheprovider"
+    )
+    elapsed = time.monotonic() - started
+    result.assert_outcomes(passed=1, failed=1, errors=1)
+    result.stdout.fnmatch_lines(["*test_broker_dies*", "*AsyncAPI capture failed:*"])
+    result.stdout.fnmatch_lines(["*ERROR at setup of test_after*", "*broker is unavailable*"])
+    result.stdout.fnmatch_lines(["*orderEvents*1*1*0*0*orders.events*"])
+    result.stdout.fnmatch_lines(["*broker lost during the session:*"])
+    assert elapsed < 20, f"took {elapsed:.1f} s"
