@@ -1,8 +1,9 @@
 """``asyncapi-contract``: the CI front door.
 
 Exit codes (stable, documented in the README):
-  0 valid · 1 findings / invalid payload · 2 usage error or unreadable input ·
-  3 the payload could not be checked (unsupported schema format or content type).
+  0 valid · 1 findings / invalid messages · 2 usage error or unreadable input ·
+  3 nothing invalid, but something could not be checked (unsupported schema format or content
+  type; for check-traffic/record also messages on undeclared destinations).
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         options = _load_options(args)
+        if args.command in ("check-traffic", "record"):
+            from pytest_asyncapi.cli_traffic import run_traffic
+
+            return run_traffic(args, options)
         if args.command == "validate":
             from pytest_asyncapi.cli_validate import run_validate
 
@@ -84,7 +89,10 @@ def _parser() -> argparse.ArgumentParser:
         "--message", help="name, messageId or key; needed if the channel has several"
     )
     check.add_argument("--headers", type=Path, help="a JSON object of headers to check")
-    for sub in (validate, check):
+    from pytest_asyncapi.cli_traffic import add_subcommands
+
+    traffic = add_subcommands(commands)
+    for sub in (validate, check, *traffic):
         sub.add_argument("--json", action="store_true", help="machine-readable output")
         sub.add_argument("--allow-url-refs", action="store_true", help="fetch http(s) $ref targets")
         sub.add_argument(
