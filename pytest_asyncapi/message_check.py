@@ -110,7 +110,8 @@ def check_payload(message: Message, payload: bytes) -> CheckResult:
         return decoded
     if message.payload is None:
         return CheckResult(Verdict.VALID)
-    return compile_schema(message.payload).check(decoded)
+    # trusted: orjson output (or UTF-8 text) is plain JSON, so the JSON screen is skipped
+    return compile_schema(message.payload).check(decoded, trusted=True)
 
 
 def decode_payload(message: Message, payload: bytes) -> Any:
@@ -149,27 +150,29 @@ def check_headers(schema: SchemaSpec, headers: Mapping[str, Any]) -> CheckResult
     """Check ``headers`` (converted by the module's rule) against ``schema``."""
     properties = schema.schema.get("properties", {}) if isinstance(schema.schema, dict) else {}
     converted: dict[str, Any] = {}
+    trusted = True  # every name a str, every value from text (a str or orjson output)
     for name, value in headers.items():
         text = _text(value)
         if text is None and isinstance(value, bytes):
             return CheckResult(
                 Verdict.UNCHECKED, reason=f"header {name!r} is not UTF-8 text; binary not checked"
             )
+        trusted = trusted and text is not None and isinstance(name, str)
         declared = properties.get(name) if isinstance(properties, dict) else None
         converted[name] = convert_text(text, declared) if text is not None else value
-    return compile_schema(schema).check(converted)
+    return compile_schema(schema).check(converted, trusted=trusted)
 
 
 def check_key_bytes(schema: SchemaSpec, key: bytes | None) -> CheckResult:
     """Check a Kafka record key against the message binding's ``key`` schema."""
     if key is None:
-        return compile_schema(schema).check(None)
+        return compile_schema(schema).check(None, trusted=True)
     text = _text(key)
     if text is None:
         return CheckResult(
             Verdict.UNCHECKED, reason="the key is not UTF-8 text; binary not checked"
         )
-    return compile_schema(schema).check(convert_text(text, schema.schema))
+    return compile_schema(schema).check(convert_text(text, schema.schema), trusted=True)
 
 
 def _text(value: Any) -> str | None:

@@ -32,9 +32,13 @@ ipv6       RFC 4291 text form (``::`` compression, trailing dotted quad allowed)
 
 jsonschema-rs implements ``date-time``, ``date``, ``time``, ``ipv4``, ``ipv6`` (every draft) and
 ``uuid`` (2019-09 and later) with exactly these rules, so those run natively (fast); the tests
-prove the Python functions below agree with them. The others are passed as callbacks (before
-2019-09 :mod:`~pytest_asyncapi.schemas.bundle` turns a lone ``format: uuid`` into a native
-``pattern``).
+prove the Python functions below agree with them. ``email``, ``uri`` and (before 2019-09)
+``uuid`` run natively too: each rule is also written as ECMA 262 regexes (``FormatRule.patterns``,
+no look-around, so the linear-time ``regex`` crate runs them) whose conjunction is exactly the
+Python rule, and :mod:`~pytest_asyncapi.schemas.bundle` compiles the ``format`` as those
+``pattern`` keywords. The Python functions stay the reference (the tests compare both on
+generated strings) and are still registered as callbacks, so a ``format`` left in place is never
+judged by jsonschema-rs's own, different, rule.
 """
 
 from __future__ import annotations
@@ -107,12 +111,24 @@ _EMAIL = re.compile(
 )
 
 
+EMAIL_PATTERNS = (
+    rf"^{_ATEXT}+(?:\.{_ATEXT}+)*@(?:{_LABEL}\.)+{_LABEL}$",  # shape, labels <= 63 chars
+    r"^[^@]{1,64}@[^@]{1,253}$",  # local part <= 64, domain <= 253 chars
+    r"[^.0-9][^.]*$",  # the last label is not all digits
+)
+"""``email`` as native patterns: a value is an email when it matches all three."""
+
+
 def is_email(value: object) -> bool:
     """``local@domain`` with a dot-atom local part and a dotted host name."""
     return not isinstance(value, str) or _EMAIL.fullmatch(value) is not None
 
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+UUID_PATTERN = f"^{_UUID.pattern}$"
+"""``uuid`` as a native pattern (for drafts where jsonschema-rs has no ``uuid``)."""
 
 
 def is_uuid(value: object) -> bool:
@@ -123,21 +139,40 @@ def is_uuid(value: object) -> bool:
 _CHARS = r"A-Za-z0-9\-._~!$&'()*+,;="
 _PCT = r"%[0-9A-Fa-f]{2}"
 _PCHAR = rf"(?:[{_CHARS}:@]|{_PCT})"
-_URI = re.compile(
-    rf"""
-    [A-Za-z][A-Za-z0-9+.\-]*:
-    (?:
-        //(?:(?:[{_CHARS}:]|{_PCT})*@)?
-          (?:\[(?P<ip6>[0-9A-Fa-f:.]+)\]|\[[vV][0-9A-Fa-f]+\.[{_CHARS}:]+\]|(?:[{_CHARS}]|{_PCT})*)
-          (?::[0-9]*)?
-          (?:/{_PCHAR}*)*
-      | (?:{_PCHAR}|/)*
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_IPV4_TEXT = rf"{_OCTET}(?:\.{_OCTET}){{3}}"
+
+
+def _ipv6_text() -> str:
+    """RFC 3986 ``IPv6address``: the nine forms by the groups before and after ``::``."""
+    h16 = "[0-9A-Fa-f]{1,4}"
+    ls32 = f"(?:{h16}:{h16}|{_IPV4_TEXT})"
+    forms = [f"(?:{h16}:){{6}}{ls32}"]
+    tails = [f"(?:{h16}:){{{n}}}{ls32}" for n in range(5, -1, -1)] + [h16, ""]
+    for before, tail in enumerate(tails):
+        head = f"(?:(?:{h16}:){{0,{before - 1}}}{h16})?" if before else ""
+        forms.append(f"{head}::{tail}")
+    return "(?:" + "|".join(forms) + ")"
+
+
+def _uri_text(ip6: str) -> str:
+    """The ``uri`` rule, with ``ip6`` as the text inside the brackets of an IPv6 host."""
+    return (
+        rf"[A-Za-z][A-Za-z0-9+.\-]*:"
+        rf"(?://(?:(?:[{_CHARS}:]|{_PCT})*@)?"
+        rf"(?:\[{ip6}\]|\[[vV][0-9A-Fa-f]+\.[{_CHARS}:]+\]|(?:[{_CHARS}]|{_PCT})*)"
+        rf"(?::[0-9]*)?(?:/{_PCHAR}*)*"
+        rf"|(?:{_PCHAR}|/)*)"
+        rf"(?:\?(?:{_PCHAR}|[/?])*)?"
+        rf"(?:#(?:{_PCHAR}|[/?])*)?"
     )
-    (?:\?(?:{_PCHAR}|[/?])*)?
-    (?:\#(?:{_PCHAR}|[/?])*)?
-    """,
-    re.VERBOSE,
-)
+
+
+_URI = re.compile(_uri_text("(?P<ip6>[0-9A-Fa-f:.]+)"))
+URI_PATTERN = f"^{_uri_text(_ipv6_text())}$"
+"""``uri`` as a native pattern: the IPv6 host that :func:`is_uri` checks with ``ipaddress``
+is spelled out as RFC 3986's ``IPv6address`` (no other part of the rule needs more than a
+regex)."""
 
 
 def is_uri(value: object) -> bool:
@@ -148,8 +183,7 @@ def is_uri(value: object) -> bool:
     return match is not None and (match["ip6"] is None or is_ipv6(match["ip6"]))
 
 
-_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
-_IPV4 = re.compile(rf"{_OCTET}(?:\.{_OCTET}){{3}}")
+_IPV4 = re.compile(_IPV4_TEXT)
 
 
 def is_ipv4(value: object) -> bool:
@@ -178,12 +212,15 @@ class FormatRule:
     """One checked format: its function and the drafts where jsonschema-rs runs it natively.
 
     ``engine`` is an equivalent, faster callable for jsonschema-rs, which calls format
-    callbacks with strings only and reads the result's truth value.
+    callbacks with strings only and reads the result's truth value. ``patterns`` are ECMA 262
+    regexes that a string matches all of exactly when ``check`` accepts it: where jsonschema-rs
+    has no native check, the format is compiled as these ``pattern`` keywords.
     """
 
     check: FormatCheck
     native_in: frozenset[str]
     engine: Callable[[str], object] | None = None
+    patterns: tuple[str, ...] = ()
 
 
 _ALL_DRAFTS = frozenset({"draft-04", "draft-06", "draft-07", "2019-09", "2020-12"})
@@ -192,9 +229,11 @@ FORMATS: Mapping[str, FormatRule] = {
     "date-time": FormatRule(is_date_time, _ALL_DRAFTS),
     "date": FormatRule(is_date, _ALL_DRAFTS),
     "time": FormatRule(is_time, _ALL_DRAFTS),
-    "email": FormatRule(is_email, frozenset(), _EMAIL.fullmatch),
-    "uuid": FormatRule(is_uuid, frozenset({"2019-09", "2020-12"}), _UUID.fullmatch),
-    "uri": FormatRule(is_uri, frozenset()),
+    "email": FormatRule(is_email, frozenset(), _EMAIL.fullmatch, EMAIL_PATTERNS),
+    "uuid": FormatRule(
+        is_uuid, frozenset({"2019-09", "2020-12"}), _UUID.fullmatch, (UUID_PATTERN,)
+    ),
+    "uri": FormatRule(is_uri, frozenset(), None, (URI_PATTERN,)),
     "ipv4": FormatRule(is_ipv4, _ALL_DRAFTS),
     "ipv6": FormatRule(is_ipv6, _ALL_DRAFTS),
 }
@@ -208,3 +247,9 @@ def callbacks_for(draft: str) -> dict[str, Callable[[str], object]]:
         for name, rule in FORMATS.items()
         if draft not in rule.native_in
     }
+
+
+def native_patterns(name: object, draft: str) -> tuple[str, ...]:
+    """The patterns that stand for ``format: name`` under ``draft`` (``()`` when none do)."""
+    rule = FORMATS.get(name) if isinstance(name, str) else None
+    return () if rule is None or draft in rule.native_in else rule.patterns

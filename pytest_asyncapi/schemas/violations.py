@@ -10,7 +10,12 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from pytest_asyncapi import jsonpointer
-from pytest_asyncapi.schemas.bundle import Position, child_position, is_dropped, is_native_uuid
+from pytest_asyncapi.schemas.bundle import (
+    Position,
+    child_position,
+    is_dropped,
+    is_native_format,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -149,14 +154,15 @@ def from_error(
     keyword, failing = "false", node
     failing_at: tuple[str, list[str | int]] = (base, [])
     seen = {id(node): (base, list(tokens))}
-    for token in error.evaluation_path:
+    path = list(error.evaluation_path)
+    for step, token in enumerate(path):
         if position is Position.SCHEMA:
             if token == "$ref" and id(node) in recursive:
                 continue  # a bundled recursion: the original node is this one
             if not isinstance(token, str) or not isinstance(node, dict) or is_dropped(token, draft):
                 break
             keyword, failing, failing_at = token, node, (base, list(tokens))
-            if is_native_uuid(token, node):
+            if is_native_format(node, path[step : step + 2], draft):
                 keyword = "format"
                 break
         child = _instance_at(node, [token], _MISSING)
@@ -177,7 +183,7 @@ def from_error(
     instance = _instance_at(value, pointer_tokens, error.instance)
     message = error.message
     if keyword == "format" and error.kind.name == "pattern":
-        message = f'{json.dumps(instance, ensure_ascii=False)} is not a "uuid"'
+        message = f'{json.dumps(instance, ensure_ascii=False)} is not a "{failing["format"]}"'
     return SchemaViolation(
         pointer=jsonpointer.join(pointer_tokens),
         keyword=keyword,

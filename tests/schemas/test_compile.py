@@ -7,6 +7,7 @@ import math
 from decimal import Decimal
 from typing import Any
 
+import orjson
 import pytest
 
 from pytest_asyncapi.errors import SchemaCompileError
@@ -361,3 +362,54 @@ def test_uuid_with_its_own_pattern_checks_both() -> None:
 
 
 UUID_1 = "123e4567-e89b-12d3-a456-426614174000"
+
+
+def test_trusted_values_skip_the_json_screen_with_the_same_verdicts() -> None:
+    spec, _ = signup_spec()
+    compiled = compile_schema(spec)
+    for text in [
+        b'{"user": {"id": "123e4567-e89b-12d3-a456-426614174000", "email": "joe@example.com"}}',
+        b'{"user": {"id": "nope", "email": "joe@example"}, "extra": [1.5, null, {"k": 10e300}]}',
+        b"[]",
+        b"null",
+    ]:
+        value = orjson.loads(text)
+        assert compiled.is_valid(value, trusted=True) is compiled.is_valid(value)
+        assert compiled.check(value, trusted=True) == compiled.check(value)
+
+
+def test_untrusted_is_the_default_and_still_refuses_nan() -> None:
+    compiled = compile_schema(SchemaSpec({"type": "object"}, "", "/p"))
+    assert compiled.is_valid({"n": math.nan}) is False
+    assert only(compiled.check({"n": math.nan})).keyword == "json"
+    assert compiled.check({"n": math.nan}, trusted=False).verdict is Verdict.INVALID
+
+
+def test_unchecked_schema_takes_the_keyword_too() -> None:
+    compiled = compile_schema(SchemaSpec({}, "application/vnd.apache.avro;version=1.9.0", "/p"))
+    assert compiled.is_valid({}, trusted=True) is False
+    assert compiled.check({}, trusted=True).verdict is Verdict.UNCHECKED
+
+
+def test_trusted_orjson_values_are_checked_at_any_depth_orjson_allows() -> None:
+    node: dict[str, Any] = {"type": "array"}
+    node["items"] = node  # as the loader leaves a resolved recursive $ref
+    compiled = compile_schema(SchemaSpec(node, "", "/p"))
+    deep = orjson.loads("[" * 1024 + "]" * 1024)  # orjson's limit; untrusted stops at 1000
+    assert compiled.check(deep).verdict is Verdict.UNCHECKED
+    assert compiled.check(deep, trusted=True).verdict is Verdict.VALID
+    bad = orjson.loads("[" * 1023 + "1" + "]" * 1023)
+    violation = only(compiled.check(bad, trusted=True))
+    assert (violation.pointer, violation.keyword) == ("/0" * 1023, "type")
+
+
+def test_engine_refusal_of_a_trusted_value_is_unchecked_not_a_crash() -> None:
+    node: dict[str, Any] = {"anyOf": [{"type": "integer"}]}
+    node["anyOf"].append({"type": "array", "items": {"allOf": [node]}})
+    compiled = compile_schema(SchemaSpec(node, "", "/p"))
+    bad = orjson.loads("[" * 1023 + '"x"' + "]" * 1023)
+    assert compiled.is_valid(bad, trusted=True) is False
+    result = compiled.check(bad, trusted=True)
+    assert result.verdict is Verdict.UNCHECKED
+    assert result.reason is not None
+    assert "deeper than" in result.reason

@@ -64,6 +64,11 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
             "first.last+tag@sub.example.co.uk",
             "a!#$%&'*+-/=?^_`{|}~@x-y.io",
             "x@a1.b2",
+            "x@1.a2",
+            "j" * 64 + "@example.com",  # the longest local part
+            "joe@" + "a" * 63 + ".com",  # the longest label
+            "joe@example." + "c" * 63,
+            "joe@" + ".".join(["a" * 63] * 3) + "." + "b" * 61,  # the longest domain (253)
         ],
         [
             "joe",
@@ -84,6 +89,10 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
             "joe@[127.0.0.1]",
             "jöe@example.com",
             "j" * 65 + "@example.com",
+            "joe@" + "a" * 64 + ".com",
+            "joe@example." + "c" * 64,
+            "joe@" + ".".join(["a" * 63] * 3) + "." + "b" * 62,  # a 254-character domain
+            "joe@example.123",
         ],
     ),
     "uuid": (
@@ -111,6 +120,13 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
             "file:///etc/hosts",
             "nats://localhost:4222",
             "https://example.com/%20x",
+            "http://[1:2:3:4:5:6:7:8]/",
+            "http://[1:2:3:4:5:6:1.2.3.4]/",
+            "http://[1:2:3:4:5:6:7::]/",
+            "http://[::2:3:4:5:6:7:8]/",
+            "http://[1::]:80",
+            "http://[::ffff:1.2.3.4]/",
+            "http://[vF.x:y]/",
         ],
         [
             "/relative/path",
@@ -123,6 +139,14 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
             "http://[1::2::3]/",
             "http://example.com/a#b#c",
             "",
+            "http://[1:2:3:4:5:6:7:8::]/",
+            "http://[1::2:3:4:5:6:7:8]/",
+            "http://[1:2:3:4:5:6:7]/",
+            "http://[1:2:3:4:5:6:7:1.2.3.4]/",
+            "http://[::1.2.3]/",
+            "http://[::01.2.3.4]/",
+            "http://[12345::]/",
+            "http://[fe80::1%25eth0]/",
         ],
     ),
     "ipv4": (
