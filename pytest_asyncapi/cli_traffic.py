@@ -328,13 +328,25 @@ class Plan:
         broker: list[str],
     ) -> int:
         """Gate the results: print them, write the reports, return the exit code."""
+        from pytest_asyncapi.cli import EXIT_FINDINGS
         from pytest_asyncapi.coverage import compute
         from pytest_asyncapi.reporting.report import build_report, write_json
         from pytest_asyncapi.traffic import gate
 
         coverage = compute(self.specs, results)
         code, reasons = gate(results, coverage, strict=args.strict, coverage_min=args.coverage_min)
-        report = build_report(self.specs, results, coverage, broker=broker)
+        report = build_report(
+            self.specs,
+            results,
+            coverage,
+            broker=broker,
+            gate={
+                "strict": args.strict,
+                "coverage_min": args.coverage_min,
+                "failed": code == EXIT_FINDINGS,
+                "reasons": reasons,
+            },
+        )
         if args.report_json is not None:
             write_json(report, args.report_json)
         if args.report_html is not None:

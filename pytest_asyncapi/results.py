@@ -86,10 +86,14 @@ class ChannelCounts:
     invalid: int = 0
     unchecked: int = 0
     by_message: Counter[str] = field(default_factory=Counter)
+    """Messages matched to each declared message (valid or unchecked: coverage)."""
+    by_outcome: Counter[tuple[str, str]] = field(default_factory=Counter)
+    """(message, outcome) -> count, invalid ones included (matched to the closest message)."""
 
     def add(self, message: str, outcome: str, count: int) -> None:
         self.seen += count
         setattr(self, outcome, getattr(self, outcome) + count)
+        self.by_outcome[(message, outcome)] += count
         if message and outcome != Outcome.INVALID.value:
             self.by_message[message] += count
 

@@ -244,6 +244,18 @@ class ContractSession:
             self.coverage(),
             broker=self.broker_lines(),
             consumers=self.consumers,
+            gate={
+                "strict": self.settings.strict,
+                "coverage_min": self.settings.coverage_min,
+                "failed": bool(self.results.failing_tests) or self.fails_run(),
+                "reasons": [
+                    line.removeprefix("FAILED: ")
+                    for line in self.verdict_lines()
+                    if line.startswith("FAILED")
+                ]
+                + [f"{len(self.results.failing_tests)} test(s) broke the contract"]
+                * bool(self.results.failing_tests),
+            },
         )
         if self.settings.report_json is not None:
             write_json(report, self.settings.report_json)

@@ -31,14 +31,19 @@ def build_report(
     *,
     broker: Sequence[str] = (),
     consumers: Sequence[tuple[str, Spec]] = (),
+    gate: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The report document (see ``report.schema.json``)."""
+    """The report document (see ``report.schema.json``).
+
+    ``gate``: the run's verdict — ``{"strict", "coverage_min", "failed", "reasons"}``.
+    """
     by_message = {(m.spec, m.channel, m.message, m.action): m for m in coverage.messages}
     return {
         "version": REPORT_VERSION,
         "tool": {"name": "pytest-asyncapi", "version": _tool_version()},
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "broker": list(broker),
+        "gate": gate or {"strict": False, "coverage_min": None, "failed": False, "reasons": []},
         "totals": {
             "tests": results.tests,
             "messages": results.messages_total,
@@ -91,6 +96,9 @@ def _spec(spec: Spec, results: RunResults, by_message: dict[Any, Any]) -> dict[s
                 {
                     "name": name,
                     "seen": counts.by_message[name],
+                    "valid": counts.by_outcome[(name, "valid")],
+                    "invalid": counts.by_outcome[(name, "invalid")],
+                    "unchecked": counts.by_outcome[(name, "unchecked")],
                     "published_by_tests": results.published[(source, channel.id, name)],
                     "sent_by_application": sent is not None,
                     "received_by_application": received is not None,

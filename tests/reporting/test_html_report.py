@@ -126,6 +126,9 @@ def message(
     return {
         "name": name,
         "seen": seen,
+        "valid": seen,
+        "invalid": 0,
+        "unchecked": 0,
         "published_by_tests": 0,
         "sent_by_application": not receive,
         "received_by_application": receive,
@@ -166,6 +169,12 @@ def sample_report() -> dict[str, Any]:
         "tool": {"name": "pytest-asyncapi", "version": "9.9.9"},
         "generated_at": "2026-01-02T03:04:05+00:00",
         "broker": [f"broker: local nats-server ({EVIL})"],
+        "gate": {
+            "strict": False,
+            "coverage_min": None,
+            "failed": True,
+            "reasons": ["1 test(s) broke the contract"],
+        },
         "totals": {
             "tests": 5,
             "messages": 9,
