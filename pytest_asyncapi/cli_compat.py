@@ -1,0 +1,122 @@
+"""``asyncapi-contract verify`` and ``asyncapi-contract diff``.
+
+Exit codes (both commands): 0 compatible / no breaking change, 1 broken / breaking change,
+2 usage error or unreadable document, 3 nothing broken but something needs review (undecided).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pytest_asyncapi.cli import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_UNCHECKED,
+    UsageProblem,
+    emit_json,
+)
+
+if TYPE_CHECKING:
+    import argparse
+
+    from pytest_asyncapi.spec.options import LoadOptions
+
+COMMANDS = ("verify", "diff")
+_EPILOG = (
+    "exit codes: 0 compatible, 1 breaking, 2 usage or unreadable input, 3 only undecided "
+    "(needs review)"
+)
+
+
+def add_subcommands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``verify`` and ``diff`` (with the shared loading options) on the CLI."""
+    verify = commands.add_parser(
+        "verify",
+        help="check statically that a provider delivers what a consumer expects",
+        description="Every message the consumer receives must be sent by the provider on the "
+        "same destination, and every payload, header set and key the provider's schemas admit "
+        "must be admitted by the consumer's.",
+        epilog=_EPILOG,
+    )
+    verify.add_argument("--consumer", required=True, type=Path, metavar="SPEC")
+    verify.add_argument("--provider", required=True, type=Path, metavar="SPEC")
+    diff = commands.add_parser(
+        "diff",
+        help="classify every change between two versions of a document",
+        description="Changes are breaking, non-breaking or needs review. Default mode auto: "
+        "messages the application sends must not admit more (old readers), messages it "
+        "receives must not admit less (old senders). backward/forward/full apply one check "
+        "to every message, as Schema Registry does.",
+        epilog=_EPILOG,
+    )
+    diff.add_argument("old", type=Path, metavar="OLD")
+    diff.add_argument("new", type=Path, metavar="NEW")
+    diff.add_argument("--mode", choices=("auto", "backward", "forward", "full"), default="auto")
+    for sub in (verify, diff):
+        sub.add_argument(
+            "--no-search",
+            action="store_true",
+            help="do not search for counterexample payloads",
+        )
+        sub.add_argument("--json", action="store_true", help="machine-readable output")
+        sub.add_argument("--allow-url-refs", action="store_true", help="fetch http(s) $ref targets")
+        sub.add_argument(
+            "--ref-map",
+            action="append",
+            default=[],
+            metavar="URL_PREFIX=DIR",
+            help="read $refs under URL_PREFIX from the local folder DIR (repeatable)",
+        )
+        sub.add_argument(
+            "--allow-outside-root",
+            action="store_true",
+            help="follow file $refs that leave the document's folder",
+        )
+        sub.add_argument(
+            "--client-view",
+            action="store_true",
+            help="2.x documents: publish/subscribe are written from the client's side",
+        )
+
+
+def run(args: argparse.Namespace, options: LoadOptions) -> int:
+    """Run ``verify`` or ``diff``; print Markdown (or JSON with ``--json``); the exit code."""
+    from pytest_asyncapi.spec.loader import load_spec
+
+    if args.command == "verify":
+        from pytest_asyncapi.compat.render import verify_markdown
+        from pytest_asyncapi.compat.verify import Status, verify
+
+        consumer = load_spec(args.consumer, options)
+        provider = load_spec(args.provider, options)
+        report = verify(consumer, provider, search=not args.no_search)
+        if not report.expectations:
+            raise UsageProblem(
+                f"{args.consumer} declares no message it receives (a 2.x document written from "
+                "the client's side needs --client-view)"
+            )
+        _emit(args.json, report.as_dict(), verify_markdown(report))
+        return {
+            Status.OK: EXIT_OK,
+            Status.BROKEN: EXIT_FINDINGS,
+            Status.NEEDS_REVIEW: EXIT_UNCHECKED,
+        }[report.status]
+    if args.command == "diff":
+        from pytest_asyncapi.compat.diff import Classification, Mode, diff
+        from pytest_asyncapi.compat.render import diff_markdown
+
+        old, new = load_spec(args.old, options), load_spec(args.new, options)
+        found = diff(old, new, mode=Mode(args.mode), search=not args.no_search)
+        _emit(args.json, found.as_dict(), diff_markdown(found))
+        if found.count(Classification.BREAKING):
+            return EXIT_FINDINGS
+        return EXIT_UNCHECKED if found.count(Classification.NEEDS_REVIEW) else EXIT_OK
+    raise UsageProblem(f"unknown command {args.command!r} (expected one of {', '.join(COMMANDS)})")
+
+
+def _emit(as_json: bool, data: object, markdown: str) -> None:
+    if as_json:
+        emit_json(data)
+    else:
+        print(markdown, end="")
