@@ -36,6 +36,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         options = _load_options(args)
+        if args.command in ("verify", "diff"):
+            from pytest_asyncapi.cli_compat import run
+
+            return run(args, options)
         if args.command in ("check-traffic", "record"):
             from pytest_asyncapi.cli_traffic import run_traffic
 
@@ -65,8 +69,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="asyncapi-contract",
         description="Check AsyncAPI documents and messages against them.",
-        epilog="exit codes: 0 valid, 1 findings/invalid, 2 usage or unreadable input, "
-        "3 could not be checked",
+        epilog="exit codes: 0 valid, 1 findings/invalid/breaking, 2 usage or unreadable input, "
+        "3 could not be checked / needs review",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     validate = commands.add_parser(
@@ -112,6 +116,9 @@ def _parser() -> argparse.ArgumentParser:
             action="store_true",
             help="2.x documents: publish/subscribe are written from the client's side",
         )
+    from pytest_asyncapi.cli_compat import add_subcommands as add_compat_subcommands
+
+    add_compat_subcommands(commands)
     return parser
 
 

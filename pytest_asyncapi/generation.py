@@ -1,10 +1,18 @@
-"""Valid messages for testing consumers: a message's examples."""
+"""Valid messages for testing consumers: a message's examples, and a hypothesis strategy of
+generated payloads its schema accepts (for property-based tests of a consumer)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from pytest_asyncapi.schemas.compile import compile_schema
+from pytest_asyncapi.spec.loader import load_spec
+
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from hypothesis.strategies import SearchStrategy
+
     from pytest_asyncapi.spec.model import Message, Spec
 
 
@@ -26,3 +34,28 @@ def find_message(spec: Spec, channel: str, message: str | None = None) -> Messag
         names = ", ".join(m.display_name for m in found.messages) or "none"
         raise GenerationError(f"channel {channel!r} carries {names}: name the message")
     return found.messages[0]
+
+
+def payload_strategy(message: Message) -> SearchStrategy[Any]:
+    """Generated payloads that ``message``'s payload schema accepts (needs hypothesis)."""
+    if message.payload is None:
+        raise GenerationError(f"message {message.display_name!r} declares no payload schema")
+    reason = compile_schema(message.payload).reason
+    if reason is not None:
+        raise GenerationError(f"message {message.display_name!r}: {reason}")
+    try:
+        from pytest_asyncapi.compat.counterexample import value_strategy
+    except ImportError:  # pragma: no cover - depends on the installed extras
+        raise GenerationError(
+            "generating payloads needs hypothesis: pip install 'pytest-asyncapi[compat]'"
+        ) from None
+    return value_strategy(message.payload)
+
+
+def payloads(spec: str | Path, channel: str, message: str | None = None) -> SearchStrategy[Any]:
+    """A strategy of valid payloads for a message of a document, for ``@given``::
+
+    @given(payloads("asyncapi.yaml", "userDelete"))
+    def test_consumer_accepts_every_valid_command(payload): ...
+    """
+    return payload_strategy(find_message(load_spec(spec), channel, message))

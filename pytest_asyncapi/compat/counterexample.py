@@ -95,11 +95,21 @@ def _confirmed(a: SchemaSpec, b: SchemaSpec, payload: Any) -> Search:
     return Search(True, payload, f"rejected at {where} [{first.keyword}]: {first.message}")
 
 
+def value_strategy(spec: SchemaSpec) -> SearchStrategy[Any]:
+    """Values ``spec``'s schema admits: generated from the schema, kept only when the
+    project's validator accepts them (so formats and rules are the validator's)."""
+    generator = _Generator({}, shaped_only=True)
+    return generator.build(spec.schema, "", 0).filter(compile_schema(spec).is_valid)
+
+
 class _Generator:
     """Hypothesis strategies for values a resolved schema (probably) admits."""
 
-    def __init__(self, targets: dict[str, Witness | None]) -> None:
+    def __init__(self, targets: dict[str, Witness | None], *, shaped_only: bool = False) -> None:
         self.targets = targets
+        self.shaped_only = shaped_only
+        """Strings with a ``format`` or ``pattern`` come only from that shape (valid values);
+        otherwise plain text is mixed in too (to find values that break it)."""
 
     def build(self, node: Any, path: str, depth: int) -> SearchStrategy[Any]:
         from hypothesis import strategies as st
@@ -143,7 +153,7 @@ class _Generator:
         if kind in ("integer", "number"):
             return _numbers(node, kind)
         if kind == "string":
-            return _strings(node)
+            return _strings(node, self.shaped_only)
         if kind == "array":
             return self._array(node, path, depth)
         return self._object(node, path, depth)
@@ -312,7 +322,7 @@ def _format_strategy(name: str) -> SearchStrategy[str] | None:
     return None
 
 
-def _strings(node: dict[str, Any]) -> SearchStrategy[Any]:
+def _strings(node: dict[str, Any], shaped_only: bool = False) -> SearchStrategy[Any]:
     from hypothesis import strategies as st
 
     low = _int(node.get("minLength"), 0)
@@ -327,6 +337,8 @@ def _strings(node: dict[str, Any]) -> SearchStrategy[Any]:
     shaped = _format_strategy(fmt) if isinstance(fmt, str) else None
     if shaped is not None:
         choices.insert(0, shaped)
+    if shaped_only and len(choices) > 1:
+        choices = choices[:1]
     return st.one_of(choices)
 
 
