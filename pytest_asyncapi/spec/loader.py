@@ -60,6 +60,15 @@ def build_spec(path: Path, resolved: Resolved, options: LoadOptions) -> Spec:
     """The model of an already resolved document, with its findings."""
     document = resolved.root
     version = _version(path, document, resolved)
+    # First: it bounds the depth of the resolved document for every later step.
+    # Refs may repeat shared parts (a channel in each operation), but not fan out without end.
+    plain = acyclic(
+        document,
+        resolved.origins,
+        max_nodes=max(1_000_000, 4 * len(resolved.locations)),
+        max_depth=options.max_depth,
+        file=resolved.locate("")[0],
+    )
     info = mapping(document.get("info"))
     ctx = Context(
         asyncapi_version=version,
@@ -81,7 +90,7 @@ def build_spec(path: Path, resolved: Resolved, options: LoadOptions) -> Spec:
         operations=operations,
         document=document,
     )
-    findings = official_findings(acyclic(document, resolved.origins), version, resolved.locate)
+    findings = official_findings(plain, version, resolved.locate)
     findings += semantic_findings(spec, resolved.locate)
     return dataclasses.replace(spec, findings=tuple(findings))
 

@@ -21,7 +21,7 @@ from pytest_asyncapi.errors import RefError
 from pytest_asyncapi.spec.reader import parse, read_file
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterator, Mapping
     from http.client import HTTPMessage
     from typing import IO
 
@@ -74,37 +74,80 @@ def resolve_document(path: Path, options: LoadOptions) -> Resolved:
     return _Resolver(path, options).run()
 
 
-def acyclic(node: Any, origins: Mapping[int, str], *, max_nodes: int = 1_000_000) -> Any:
+def acyclic(
+    node: Any,
+    origins: Mapping[int, str],
+    *,
+    max_nodes: int = 1_000_000,
+    max_depth: int | None = None,
+    file: str | Path | None = None,
+) -> Any:
     """A deep copy where a node met again on its own path is ``{"$ref": origins[id]}``.
 
     Shared (non-cyclic) subtrees are copied at each place; the result is plain JSON. A copy
-    of more than ``max_nodes`` dicts/lists (refs that fan out exponentially) is a RefError.
+    of more than ``max_nodes`` dicts/lists (refs that fan out exponentially), or nested
+    deeper than ``max_depth`` (refs that chain deep schemas), is a RefError naming ``file``.
+    Iterative: any depth is safe for the interpreter's stack.
     """
+    if not isinstance(node, (dict, list)):
+        return node
     on_path: set[int] = set()
+    tokens: list[str | int] = []
     made = 0
 
-    def copy(value: Any) -> Any:
+    def start(value: dict[str, Any] | list[Any]) -> tuple[Any, Any, Iterator[tuple[Any, Any]]]:
         nonlocal made
-        if not isinstance(value, (dict, list)):
-            return value
-        if id(value) in on_path:
-            return {"$ref": origins.get(id(value), "#")}
         made += 1
         if made > max_nodes:
             raise RefError(
                 f"expanding the $refs makes more than {max_nodes} objects and arrays "
                 "(references that fan out exponentially?)",
-                hint="reference each shared schema fewer times, or raise max_nodes",
+                file=file,
+                hint="reference each shared schema fewer times",
+            )
+        if max_depth is not None and len(on_path) >= max_depth:
+            shown = jsonpointer.join(tokens)
+            shown = shown if len(shown) <= 120 else shown[:119] + "…"
+            raise RefError(
+                f"with its $refs resolved, the document nests deeper than max_depth={max_depth} "
+                f"(at {shown})",
+                file=file,
+                hint="raise LoadOptions.max_depth if this document is legitimate",
             )
         on_path.add(id(value))
-        try:
-            if isinstance(value, dict):
-                return {key: copy(item) for key, item in value.items()}
-            return [copy(item) for item in value]
-        finally:
-            on_path.discard(id(value))
+        if isinstance(value, dict):
+            return value, {}, iter(value.items())
+        return value, [], iter(enumerate(value))
 
-    return copy(node)
+    stack = [start(node)]
+    result = stack[0][1]
+    while stack:
+        original, copied, items = stack[-1]
+        into_dict = isinstance(copied, dict)
+        for key, item in items:
+            if isinstance(item, (dict, list)):
+                if id(item) in on_path:
+                    item = {"$ref": origins.get(id(item), "#")}
+                else:
+                    tokens.append(key)
+                    frame = start(item)
+                    stack.append(frame)
+                    item = frame[1]
+                    if into_dict:
+                        copied[key] = item
+                    else:
+                        copied.append(item)
+                    break
+            if into_dict:
+                copied[key] = item
+            else:
+                copied.append(item)
+        else:
+            stack.pop()
+            on_path.discard(id(original))
+            if tokens:
+                tokens.pop()
+    return result
 
 
 def is_reference(node: Any) -> bool:
@@ -187,7 +230,8 @@ class _Resolver:
             )
         if isinstance(holder.base, str):
             return self._load_url(urljoin(holder.base, uri), ref, where)
-        path = Path(os.path.normpath(holder.base.parent / unquote(uri)))
+        relative = self._file_part(unquote(uri), ref, where)
+        path = Path(os.path.normpath(holder.base.parent / relative))
         if not self.options.allow_outside_root and not path.resolve().is_relative_to(self.root_dir):
             raise self._error(
                 ref,
@@ -203,8 +247,13 @@ class _Resolver:
         key = str(path.resolve())
         if key in self.docs:
             return self.docs[key]
-        if not path.is_file():
-            state = "is not a file" if path.exists() else "does not exist"
+        try:
+            state = (
+                None if path.is_file() else "is not a file" if path.exists() else "does not exist"
+            )
+        except OSError as exc:  # e.g. a name too long for the file system
+            state = f"cannot be read ({exc.strerror or exc})"
+        if state is not None:
             raise self._error(ref, where, f"the file {name} {state}")
         self.files.append(path)
         ref_name = base if isinstance(base, str) else name
@@ -234,7 +283,7 @@ class _Resolver:
             return None
         prefix = max(prefixes, key=len)
         folder = Path(self.options.url_map[prefix])
-        rest = unquote(url[len(prefix) :].lstrip("/"))
+        rest = self._file_part(unquote(url[len(prefix) :].lstrip("/")), ref, where)
         local = Path(os.path.normpath(folder / rest)) if rest else folder
         if not local.resolve().is_relative_to(folder.resolve()):
             raise self._error(ref, where, f"{url} leaves the folder {folder} mapped to {prefix}")
@@ -264,6 +313,12 @@ class _Resolver:
         self, ref: str, where: tuple[str, int | None], problem: str, hint: str | None = None
     ) -> RefError:
         return RefError(f"`{ref}`: {problem}", file=where[0], line=where[1], hint=hint)
+
+    def _file_part(self, path: str, ref: str, where: tuple[str, int | None]) -> str:
+        """``path`` (percent-decoded) if the OS can take it as a path (no NUL character)."""
+        if "\x00" in path:
+            raise self._error(ref, where, "the file path holds a NUL character (%00)")
+        return path
 
     def _target(self, ref_obj: dict[str, Any]) -> Any:
         """The final target of a reference object (following refs to refs)."""

@@ -16,16 +16,25 @@ from __future__ import annotations
 from typing import Any
 
 
-def merge_patch(target: Any, patch: Any) -> Any:
-    """RFC 7386 JSON Merge Patch, returning a new value; ``target`` is left untouched."""
+def merge_patch(target: Any, patch: Any, _seen: dict[tuple[int, int], Any] | None = None) -> Any:
+    """RFC 7386 JSON Merge Patch, returning a new value; ``target`` is left untouched.
+
+    Recursive (cyclic) values merge into a cyclic result: a pair of nodes met again is
+    the merge already being built for it.
+    """
     if not isinstance(patch, dict):
         return patch
+    seen = {} if _seen is None else _seen
+    pair = (id(target), id(patch))
+    if pair in seen:
+        return seen[pair]
     merged: dict[str, Any] = dict(target) if isinstance(target, dict) else {}
+    seen[pair] = merged
     for key, value in patch.items():
         if value is None:
             merged.pop(key, None)
         elif key in merged:
-            merged[key] = merge_patch(merged[key], value)
+            merged[key] = merge_patch(merged[key], value, seen)
         else:
             merged[key] = value
     return merged
