@@ -134,8 +134,23 @@ class JsonSchemaValidator:
                 where = f" (at {shown})" if shown else ""
                 return CheckResult(Verdict.UNCHECKED, reason=problem.message + where)
             return CheckResult(Verdict.INVALID, (from_value_problem(problem, self.spec, value),))
-        found = {from_error(e, self.spec, value, self._recursive, self.draft) for e in errors}
+        undecided = [e for e in errors if _regex_gave_up(e)]
+        decided = [e for e in errors if not _regex_gave_up(e)]
+        if not decided:
+            first = undecided[0]
+            at = jsonpointer.join(first.instance_path) or "/"
+            return CheckResult(
+                Verdict.UNCHECKED,
+                reason=f"a `pattern` could not be evaluated at {at} ({first.message}); "
+                "the value was not checked against it",
+            )
+        found = {from_error(e, self.spec, value, self._recursive, self.draft) for e in decided}
         return CheckResult(Verdict.INVALID, tuple(sorted(found, key=sort_key)))
+
+
+def _regex_gave_up(error: jsonschema_rs.ValidationError) -> bool:
+    """The regex engine stopped (backtracking limit) instead of deciding the match."""
+    return str(error.message).startswith("Error executing regex")
 
 
 def _compile_problem(exc: Exception, draft: str) -> str:
