@@ -93,10 +93,11 @@ def _parser() -> argparse.ArgumentParser:
         "--message", help="name, messageId or key; needed if the channel has several"
     )
     check.add_argument("--headers", type=Path, help="a JSON object of headers to check")
-    from pytest_asyncapi.cli_traffic import add_subcommands
+    from pytest_asyncapi.cli_compat import add_subcommands as add_compat_commands
+    from pytest_asyncapi.cli_traffic import add_subcommands as add_traffic_commands
 
-    traffic = add_subcommands(commands)
-    for sub in (validate, check, *traffic):
+    more = add_traffic_commands(commands) + add_compat_commands(commands)
+    for sub in (validate, check, *more):
         sub.add_argument("--json", action="store_true", help="machine-readable output")
         sub.add_argument("--allow-url-refs", action="store_true", help="fetch http(s) $ref targets")
         sub.add_argument(
@@ -116,9 +117,6 @@ def _parser() -> argparse.ArgumentParser:
             action="store_true",
             help="2.x documents: publish/subscribe are written from the client's side",
         )
-    from pytest_asyncapi.cli_compat import add_subcommands as add_compat_subcommands
-
-    add_compat_subcommands(commands)
     return parser
 
 

@@ -29,8 +29,10 @@ _EPILOG = (
 )
 
 
-def add_subcommands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Register ``verify`` and ``diff`` (with the shared loading options) on the CLI."""
+def add_subcommands(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> list[argparse.ArgumentParser]:
+    """Register ``verify`` and ``diff``; the CLI adds the shared options to what it returns."""
     verify = commands.add_parser(
         "verify",
         help="check statically that a provider delivers what a consumer expects",
@@ -59,25 +61,7 @@ def add_subcommands(commands: argparse._SubParsersAction[argparse.ArgumentParser
             action="store_true",
             help="do not search for counterexample payloads",
         )
-        sub.add_argument("--json", action="store_true", help="machine-readable output")
-        sub.add_argument("--allow-url-refs", action="store_true", help="fetch http(s) $ref targets")
-        sub.add_argument(
-            "--ref-map",
-            action="append",
-            default=[],
-            metavar="URL_PREFIX=DIR",
-            help="read $refs under URL_PREFIX from the local folder DIR (repeatable)",
-        )
-        sub.add_argument(
-            "--allow-outside-root",
-            action="store_true",
-            help="follow file $refs that leave the document's folder",
-        )
-        sub.add_argument(
-            "--client-view",
-            action="store_true",
-            help="2.x documents: publish/subscribe are written from the client's side",
-        )
+    return [verify, diff]
 
 
 def run(args: argparse.Namespace, options: LoadOptions) -> int:

@@ -8,22 +8,14 @@ from pathlib import Path
 from pytest_asyncapi.errors import SpecError, UnsupportedVersionError
 from pytest_asyncapi.spec import v2, v3
 from pytest_asyncapi.spec.building import Context, mapping, text
-from pytest_asyncapi.spec.document_checks import official_findings, semantic_findings
+from pytest_asyncapi.spec.document_checks import (
+    SUPPORTED_VERSIONS,
+    official_findings,
+    semantic_findings,
+)
 from pytest_asyncapi.spec.model import Finding, Spec
 from pytest_asyncapi.spec.options import LoadOptions
 from pytest_asyncapi.spec.refs import Resolved, acyclic, resolve_document
-
-SUPPORTED_VERSIONS = (
-    "2.0.0",
-    "2.1.0",
-    "2.2.0",
-    "2.3.0",
-    "2.4.0",
-    "2.5.0",
-    "2.6.0",
-    "3.0.0",
-    "3.1.0",
-)
 
 
 class DocumentInvalidError(SpecError):
