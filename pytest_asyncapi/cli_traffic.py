@@ -307,9 +307,9 @@ class Plan:
     @classmethod
     def prepare(cls, args: argparse.Namespace, options: LoadOptions, protocol: str | None) -> Plan:
         from pytest_asyncapi.routing import Router, build_routes
-        from pytest_asyncapi.spec.loader import load_spec
+        from pytest_asyncapi.spec.loader import load_spec, shown
 
-        specs = [load_spec(_shown(path), options) for path in args.specs]
+        specs = [load_spec(shown(path), options) for path in args.specs]
         protocol = protocol or _protocol(specs)
         overrides = _overrides(args.destination, specs)
         routes, _dynamic = build_routes(
@@ -415,17 +415,15 @@ class Plan:
 
 
 def _protocol(specs: Sequence[Spec]) -> str:
-    from pytest_asyncapi.session import PROTOCOL_ALIASES
+    from pytest_asyncapi.routing import declared_protocol, declared_protocol_names
 
-    declared = {PROTOCOL_ALIASES.get(p, p) for spec in specs for p in spec.protocols if p}
-    supported = declared & set(PROTOCOL_ALIASES.values())
-    if len(supported) == 1:
-        return supported.pop()
-    names = ", ".join(sorted(declared)) or "none"
-    raise UsageProblem(
-        f"cannot tell the protocol: the specs' servers declare {names}; "
-        "pass --protocol nats or --protocol kafka"
-    )
+    protocol = declared_protocol(specs)
+    if protocol is None:
+        raise UsageProblem(
+            f"cannot tell the protocol: the specs' servers declare "
+            f"{declared_protocol_names(specs)}; pass --protocol nats or --protocol kafka"
+        )
+    return protocol
 
 
 def _overrides(entries: Sequence[str], specs: Sequence[Spec]) -> dict[str, str]:
@@ -443,11 +441,3 @@ def _overrides(entries: Sequence[str], specs: Sequence[Spec]) -> dict[str, str]:
             f"channels: {', '.join(sorted(known))}"
         )
     return overrides
-
-
-def _shown(path: Path) -> Path:
-    """``path`` relative to the working directory when inside it (as the plugin shows it)."""
-    try:
-        return path.relative_to(Path.cwd())
-    except ValueError:
-        return path

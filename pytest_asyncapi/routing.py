@@ -20,6 +20,20 @@ if TYPE_CHECKING:
     from pytest_asyncapi.spec.model import Channel, Spec
 
 PARAMETER_VALUE = r"[^./]+"
+PROTOCOL_ALIASES = {"nats": "nats", "kafka": "kafka", "kafka-secure": "kafka"}
+"""Server protocols the capture adapters speak, by the names documents use."""
+
+
+def declared_protocol(specs: Sequence[Spec]) -> str | None:
+    """The one capture protocol the specs' servers declare, else ``None`` (none or several)."""
+    declared = {PROTOCOL_ALIASES.get(p, p) for spec in specs for p in spec.protocols if p}
+    supported = declared & set(PROTOCOL_ALIASES.values())
+    return supported.pop() if len(supported) == 1 else None
+
+
+def declared_protocol_names(specs: Sequence[Spec]) -> str:
+    """What the specs' servers declare, for an error message."""
+    return ", ".join(sorted({p for spec in specs for p in spec.protocols if p})) or "none"
 
 
 @dataclass(frozen=True)

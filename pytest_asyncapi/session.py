@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pytest_asyncapi.capture import Recorder
@@ -16,17 +15,21 @@ from pytest_asyncapi.coverage import Coverage
 from pytest_asyncapi.coverage import compute as compute_coverage
 from pytest_asyncapi.errors import AsyncAPIContractError, BrokerError
 from pytest_asyncapi.results import RunResults, window_record
-from pytest_asyncapi.routing import Router, build_routes, consumer_routes
+from pytest_asyncapi.routing import (
+    Router,
+    build_routes,
+    consumer_routes,
+    declared_protocol,
+    declared_protocol_names,
+)
 from pytest_asyncapi.settings import DEFAULT_ENV, Settings, SettingsError
-from pytest_asyncapi.spec.loader import load_spec
+from pytest_asyncapi.spec.loader import load_spec, shown
 from pytest_asyncapi.spec.options import LoadOptions
 
 if TYPE_CHECKING:
     from pytest_asyncapi.brokers.base import CaptureAdapter
     from pytest_asyncapi.brokers.provision import ProvisionedBroker
     from pytest_asyncapi.spec.model import Spec
-
-PROTOCOL_ALIASES = {"nats": "nats", "kafka": "kafka", "kafka-secure": "kafka"}
 
 
 @dataclass(frozen=True)
@@ -44,14 +47,6 @@ class BrokerInfo:
         return self.url.split("://", 1)[1]
 
 
-def _shown(path: Path) -> Path:
-    """``path`` relative to the working directory when it is inside it (shorter reports)."""
-    try:
-        return path.relative_to(Path.cwd())
-    except ValueError:
-        return path
-
-
 class ContractSession:
     """Loads the specs at once; provisions the broker on first use."""
 
@@ -63,9 +58,9 @@ class ContractSession:
             allow_outside_root=settings.allow_outside_root,
             client_view=settings.client_view,
         )
-        self.specs: list[Spec] = [load_spec(_shown(path), options) for path in settings.specs]
+        self.specs: list[Spec] = [load_spec(shown(path), options) for path in settings.specs]
         self.consumers: list[tuple[str, Spec]] = [
-            (name, load_spec(_shown(path), options)) for name, path in settings.consumers.items()
+            (name, load_spec(shown(path), options)) for name, path in settings.consumers.items()
         ]
         self.protocol = self._protocol()
         routes, self.dynamic = build_routes(
@@ -275,17 +270,14 @@ class ContractSession:
         return self.specs + [spec for _, spec in self.consumers]
 
     def _protocol(self) -> str:
-        if self.settings.protocol:
-            return self.settings.protocol
-        declared = {PROTOCOL_ALIASES.get(p, p) for spec in self.specs for p in spec.protocols if p}
-        supported = declared & set(PROTOCOL_ALIASES.values())
-        if len(supported) == 1:
-            return supported.pop()
-        names = ", ".join(sorted(declared)) or "none"
-        raise SettingsError(
-            f"cannot tell which broker to start: the specs' servers declare protocol(s) {names}; "
-            "pass --asyncapi-protocol nats or --asyncapi-protocol kafka"
-        )
+        protocol = self.settings.protocol or declared_protocol(self.specs)
+        if protocol is None:
+            raise SettingsError(
+                "cannot tell which broker to start: the specs' servers declare protocol(s) "
+                f"{declared_protocol_names(self.specs)}; pass --asyncapi-protocol nats or "
+                "--asyncapi-protocol kafka"
+            )
+        return protocol
 
     def _check_overrides(self) -> None:
         known = {c.id for spec in self.specs for c in spec.channels}

@@ -31,6 +31,14 @@ class DocumentInvalidError(SpecError):
         )
 
 
+def shown(path: Path) -> Path:
+    """``path`` relative to the working directory when inside it (shorter reports)."""
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
 def load_spec(
     path: str | Path, options: LoadOptions | None = None, *, strict: bool = False
 ) -> Spec:
