@@ -17,6 +17,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -133,12 +134,8 @@ def overhead_rows(repeat: int, tests: int) -> list[Row]:
 def loading_rows(rounds: int) -> list[Row]:
     options = LoadOptions()
     full = sum(loading_bench.median_ms(p, rounds, options) for p in loading_bench.SAMPLES)
-    original = loader.official_findings
-    loader.official_findings = lambda *args: []  # type: ignore[assignment]
-    try:
+    with mock.patch.object(loader, "official_findings", return_value=[]):
         bare = sum(loading_bench.median_ms(p, rounds, options) for p in loading_bench.SAMPLES)
-    finally:
-        loader.official_findings = original
     label = f"load+check all {len(loading_bench.SAMPLES)} sample specs vs no official check (ms)"
     return [(label, full, "ms", bare, "")]
 

@@ -5,7 +5,7 @@ Nothing beyond pytest and the stdlib is imported unless ``--asyncapi`` is given.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import pytest
 
@@ -51,8 +51,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                 metavar=option.metavar,
                 help=option.help + f" [ini: {option.ini}]",
             )
-        ini_type = {"bool": "bool", "linelist": "linelist"}.get(option.kind, "string")
-        parser.addini(option.ini, option.help, type=ini_type, default=option.default)  # type: ignore[arg-type]
+        ini_type: Literal["bool", "linelist", "string"] = (
+            "bool"
+            if option.kind == "bool"
+            else "linelist"
+            if option.kind == "linelist"
+            else "string"
+        )
+        parser.addini(option.ini, option.help, type=ini_type, default=option.default)
 
 
 class _Getter:

@@ -176,7 +176,7 @@ def tansu_image() -> str:
     """The image `.ci/docker.sh` builds; built here the same way when it is absent."""
     problem = docker_problem()
     if problem is not None:
-        pytest.skip(f"{problem} (.ci/run installs and starts Docker)")
+        pytest.fail(f"{problem}: run `.ci/docker.sh .venv` (.ci/run installs and starts Docker)")
     if subprocess.run(["docker", "image", "inspect", IMAGE], capture_output=True).returncode:
         dockerfile = Path(__file__).resolve().parents[1] / "images" / "tansu.Dockerfile"
         with tempfile.TemporaryDirectory() as context:

@@ -179,7 +179,7 @@ def nats_image() -> str:
     """The image `.ci/docker.sh` builds, else one built here from the static nats-server."""
     problem = docker_problem()
     if problem is not None:
-        pytest.skip(f"{problem} (.ci/run installs and starts Docker)")
+        pytest.fail(f"{problem}: run `.ci/docker.sh .venv` (.ci/run installs and starts Docker)")
     for image in (SHARED_IMAGE, OWN_IMAGE):
         try:
             _docker("image", "inspect", image)
