@@ -190,3 +190,38 @@ def test_usage_errors_exit_2(args: list[str]) -> None:
 
 def test_bad_ref_map_is_a_usage_error(tmp_path: Path) -> None:
     assert main(["validate", "--ref-map", "no-equals", str(SAMPLES / "user-signup-3.0.yaml")]) == 2
+
+
+def test_url_ref_refused_naming_both_ways_out_and_ref_map_reads_a_local_copy(
+    tmp_path: Path,
+) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        "asyncapi: 3.0.0\ninfo: {title: t, version: '1'}\nchannels:\n  c:\n    address: a.b\n"
+        "    messages:\n      m:\n        payload:\n"
+        "          $ref: 'https://schemas.example.com/events/user.json'\n"
+    )
+    local = tmp_path / "mirror"
+    local.mkdir()
+    (local / "user.json").write_text('{"type": "object", "required": ["id"]}')
+    refused = run("validate", str(spec))
+    assert refused.returncode == 2
+    assert "spec.yaml:9" in refused.stderr
+    assert "https://schemas.example.com/events/user.json" in refused.stderr
+    assert "--allow-url-refs" in refused.stderr
+    assert "--ref-map URL_PREFIX=DIR" in refused.stderr
+    mapped = run("validate", "--ref-map", f"https://schemas.example.com/events/={local}", str(spec))
+    assert mapped.returncode == 0, mapped.stdout + mapped.stderr
+    payload = tmp_path / "p.json"
+    payload.write_text("{}")
+    checked = run(
+        "check",
+        str(spec),
+        "--channel",
+        "c",
+        "--ref-map",
+        f"https://schemas.example.com/events/={local}",
+        str(payload),
+    )
+    assert checked.returncode == 1
+    assert "[required]" in checked.stdout
