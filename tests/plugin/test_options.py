@@ -99,3 +99,26 @@ def test_collect_only_starts_no_broker(contract_pytester: pytest.Pytester) -> No
         "--asyncapi", "user-signup-3.0.yaml", "--asyncapi-broker", "nats://127.0.0.1:1", "--co"
     )
     assert result.ret == pytest.ExitCode.OK
+
+
+def test_url_refs_through_the_plugin_options(contract_pytester: pytest.Pytester) -> None:
+    contract_pytester.path.joinpath("remote.yaml").write_text(
+        "asyncapi: 3.0.0\ninfo: {title: t, version: '1'}\n"
+        "servers: {local: {host: 'localhost:4222', protocol: nats}}\n"
+        "channels:\n  c:\n    address: a.b\n    messages:\n      m:\n        payload:\n"
+        "          $ref: 'https://schemas.example.com/events/user.json'\n"
+    )
+    mirror = contract_pytester.mkdir("mirror")
+    mirror.joinpath("user.json").write_text('{"type": "object"}')
+    contract_pytester.makepyfile(test_x="def test_x():\n    pass\n")
+    refused = contract_pytester.runpytest("--asyncapi", "remote.yaml", "--co")
+    assert refused.ret == pytest.ExitCode.USAGE_ERROR
+    refused.stderr.fnmatch_lines(["*URL references are not followed*", "*--asyncapi-ref-map*"])
+    mapped = contract_pytester.runpytest(
+        "--asyncapi",
+        "remote.yaml",
+        "--co",
+        "--asyncapi-ref-map",
+        f"https://schemas.example.com/events/={mirror}",
+    )
+    assert mapped.ret == pytest.ExitCode.OK
