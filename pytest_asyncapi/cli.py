@@ -117,7 +117,16 @@ def _parser() -> argparse.ArgumentParser:
             action="store_true",
             help="2.x documents: publish/subscribe are written from the client's side",
         )
+        for limit, meaning in LIMITS.items():
+            sub.add_argument(f"--{limit}", type=int, metavar="N", help=meaning)
     return parser
+
+
+LIMITS = {
+    "max-bytes": "largest document file read, in bytes (default 20 MiB)",
+    "max-depth": "deepest nesting of a document (default 200)",
+    "max-aliases": "YAML alias expansions allowed per file (default 1000)",
+}
 
 
 def _load_options(args: argparse.Namespace) -> LoadOptions:
@@ -127,11 +136,22 @@ def _load_options(args: argparse.Namespace) -> LoadOptions:
         if not sep or not prefix or not folder:
             raise UsageProblem(f"--ref-map expects URL_PREFIX=DIR, got {entry!r}")
         url_map[prefix] = Path(folder)
+    limits: dict[str, int] = {
+        name.replace("-", "_"): value
+        for name in LIMITS
+        if (value := getattr(args, name.replace("-", "_"), None)) is not None
+    }
+    for name, value in limits.items():
+        if value < 1:
+            raise UsageProblem(f"--{name.replace('_', '-')} must be at least 1, got {value}")
     return LoadOptions(
         allow_url_refs=args.allow_url_refs,
         url_map=url_map,
         allow_outside_root=args.allow_outside_root,
         client_view=args.client_view,
+        max_bytes=limits.get("max_bytes", LoadOptions.max_bytes),
+        max_depth=limits.get("max_depth", LoadOptions.max_depth),
+        max_aliases=limits.get("max_aliases", LoadOptions.max_aliases),
     )
 
 

@@ -57,6 +57,9 @@ class ContractSession:
             url_map=settings.ref_map,
             allow_outside_root=settings.allow_outside_root,
             client_view=settings.client_view,
+            max_bytes=settings.limits.get("max_bytes", LoadOptions.max_bytes),
+            max_depth=settings.limits.get("max_depth", LoadOptions.max_depth),
+            max_aliases=settings.limits.get("max_aliases", LoadOptions.max_aliases),
         )
         self.specs: list[Spec] = [load_spec(shown(path), options) for path in settings.specs]
         self.consumers: list[tuple[str, Spec]] = [

@@ -149,6 +149,14 @@ OPTIONS = (
         "write a self-contained HTML contract report to PATH",
         metavar="PATH",
     ),
+    *(
+        Option(f"--asyncapi-{flag}", f"asyncapi_{flag.replace('-', '_')}", meaning, metavar="N")
+        for flag, meaning in (
+            ("max-bytes", "largest document file read, in bytes (default 20 MiB)"),
+            ("max-depth", "deepest nesting of a document (default 200)"),
+            ("max-aliases", "YAML alias expansions allowed per file (default 1000)"),
+        )
+    ),
     Option(
         "--asyncapi-allow-url-refs",
         "asyncapi_allow_url_refs",
@@ -198,6 +206,8 @@ class Settings:
     allow_url_refs: bool = False
     ref_map: dict[str, Path] = field(default_factory=dict)
     allow_outside_root: bool = False
+    limits: dict[str, int] = field(default_factory=dict)
+    """Document read limits given by the user (``max_bytes``, ``max_depth``, ``max_aliases``)."""
 
 
 class SettingsError(ValueError):
@@ -263,6 +273,11 @@ def read_settings(get: Any, rootdir: Path) -> Settings | None:
             ).items()
         },
         allow_outside_root=bool(get(_option("asyncapi_allow_outside_root"))),
+        limits={
+            name: int(_number(value, f"--asyncapi-{name.replace('_', '-')}", 1, 2**62))
+            for name in ("max_bytes", "max_depth", "max_aliases")
+            if (value := get(_option(f"asyncapi_{name}"))) not in (None, "")
+        },
     )
 
 

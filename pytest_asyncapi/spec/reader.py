@@ -124,7 +124,8 @@ def _too_big(source: str, size: int, options: LoadOptions) -> SpecError:
     return SpecError(
         f"the file is too big ({size} bytes; the limit is max_bytes={options.max_bytes})",
         file=source,
-        hint="raise LoadOptions.max_bytes if this document is legitimate",
+        hint="if the document is legitimate, raise the limit: --max-bytes N (CLI), "
+        "--asyncapi-max-bytes N (pytest), LoadOptions.max_bytes (Python)",
     )
 
 
@@ -207,7 +208,8 @@ def _too_deep(source: str, line: int, options: LoadOptions) -> SpecError:
         f"the document nests deeper than max_depth={options.max_depth}",
         file=source,
         line=line,
-        hint="raise LoadOptions.max_depth if this document is legitimate",
+        hint="if the document is legitimate, raise the limit: --max-depth N (CLI), "
+        "--asyncapi-max-depth N (pytest), LoadOptions.max_depth (Python)",
     )
 
 
@@ -291,7 +293,8 @@ class _BoundedComposer(Composer):
                 f"max_aliases={self.options.max_aliases} alias expansions; an alias bomb?)",
                 file=self.source,
                 line=line,
-                hint="raise LoadOptions.max_aliases if this document is legitimate",
+                hint="if the document is legitimate, raise the limit: --max-aliases N (CLI), "
+                "--asyncapi-max-aliases N (pytest), LoadOptions.max_aliases (Python)",
             )
 
 

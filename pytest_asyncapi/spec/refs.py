@@ -112,7 +112,8 @@ def acyclic(
                 f"with its $refs resolved, the document nests deeper than max_depth={max_depth} "
                 f"(at {shown})",
                 file=file,
-                hint="raise LoadOptions.max_depth if this document is legitimate",
+                hint="if the document is legitimate, raise the limit: --max-depth N (CLI), "
+                "--asyncapi-max-depth N (pytest), LoadOptions.max_depth (Python)",
             )
         on_path.add(id(value))
         if isinstance(value, dict):

@@ -225,3 +225,16 @@ def test_url_ref_refused_naming_both_ways_out_and_ref_map_reads_a_local_copy(
     )
     assert checked.returncode == 1
     assert "[required]" in checked.stdout
+
+
+def test_document_limits_are_options_named_in_the_hint(tmp_path: Path) -> None:
+    spec = SAMPLES / "user-signup-3.0.yaml"
+    refused = run("validate", "--max-bytes", "100", str(spec))
+    assert refused.returncode == 2
+    assert "max_bytes=100" in refused.stderr
+    assert "--max-bytes N (CLI)" in refused.stderr
+    assert run("validate", "--max-bytes", "1000000", str(spec)).returncode == 0
+    shallow = run("validate", "--max-depth", "3", str(spec))
+    assert shallow.returncode == 2
+    assert "--max-depth N" in shallow.stderr
+    assert run("validate", "--max-depth", "0", str(spec)).returncode == 2

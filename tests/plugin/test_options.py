@@ -122,3 +122,22 @@ def test_url_refs_through_the_plugin_options(contract_pytester: pytest.Pytester)
         f"https://schemas.example.com/events/={mirror}",
     )
     assert mapped.ret == pytest.ExitCode.OK
+
+
+def test_document_limits_through_the_plugin(contract_pytester: pytest.Pytester) -> None:
+    contract_pytester.makepyfile(test_x="def test_x():\n    pass\n")
+    small = contract_pytester.runpytest(
+        "--asyncapi", "user-signup-3.0.yaml", "--asyncapi-max-bytes", "100", "--co"
+    )
+    assert small.ret == pytest.ExitCode.USAGE_ERROR
+    small.stderr.fnmatch_lines(["*max_bytes=100*", "*--asyncapi-max-bytes N (pytest)*"])
+    contract_pytester.makeini(
+        "[pytest]\nasyncapi_max_bytes = 1000000\nasyncio_default_fixture_loop_scope = function\n"
+    )
+    fine = contract_pytester.runpytest("--asyncapi", "user-signup-3.0.yaml", "--co")
+    assert fine.ret == pytest.ExitCode.OK
+    bad = contract_pytester.runpytest(
+        "--asyncapi", "user-signup-3.0.yaml", "--asyncapi-max-depth", "zero"
+    )
+    assert bad.ret == pytest.ExitCode.USAGE_ERROR
+    bad.stderr.fnmatch_lines(["*--asyncapi-max-depth: expected a number*"])
