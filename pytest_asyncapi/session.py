@@ -268,10 +268,6 @@ class ContractSession:
         if self.broker is not None:
             self.broker.stop()
 
-    def all_specs(self) -> list[Spec]:
-        """Provider specs, then consumer specs (for the summary and the reports)."""
-        return self.specs + [spec for _, spec in self.consumers]
-
     def _protocol(self) -> str:
         protocol = self.settings.protocol or declared_protocol(self.specs)
         if protocol is None:

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from pytest_asyncapi.results import RunResults, TestOutcome
     from pytest_asyncapi.spec.model import Spec
 
-DOCS_HINT = "see the README, section 'Reading a contract failure'"
+DOCS_HINT = "how to read this: README, section 'Reading a contract failure'"
 
 
 def render_violations(violations: Sequence[Violation]) -> list[str]:
@@ -59,7 +59,7 @@ def render_test_failure(outcome: TestOutcome, *, strict: bool) -> str | None:
         problems += render_violations(violations)
     if strict:
         problems += _strict_lines(outcome.unchecked, outcome.undeclared)
-    return "\n".join(problems) if problems else None
+    return "\n".join([*problems, DOCS_HINT]) if problems else None
 
 
 def _strict_lines(

@@ -41,6 +41,7 @@ def test_only_the_test_that_published_a_bad_message_fails(
             "*seen on 'user/signedup'*",
             "*schema #/components/schemas/UserSignedUpPayload/properties/email*",
             '*value: "not-an-email"*',
+            "*how to read this: README, section 'Reading a contract failure'*",
         ]
     )
     assert "test_good FAILED" not in result.stdout.str()
