@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import pytest
 
@@ -264,3 +264,23 @@ class CaptureAdapterConformance:
         adapter.close()
         with pytest.raises(BrokerError):
             adapter.drain()
+
+
+class _Closable(Protocol):
+    def close(self) -> None: ...
+
+
+_C = TypeVar("_C", bound=_Closable)
+
+
+def closing_factory(build: Callable[[], _C]) -> Iterator[Callable[[], _C]]:
+    """A fixture body: yields a factory of ``build()`` objects, closes each one afterwards."""
+    made: list[_C] = []
+
+    def make() -> _C:
+        made.append(build())
+        return made[-1]
+
+    yield make
+    for item in made:
+        item.close()

@@ -24,8 +24,8 @@ from tests.conformance.base_suite import (
     AdapterFactory,
     CaptureAdapterConformance,
     Names,
-    RawClient,
     RawClientFactory,
+    closing_factory,
 )
 
 if TYPE_CHECKING:
@@ -55,27 +55,11 @@ class KafkaFixtures(CaptureAdapterConformance):
 
     @pytest.fixture
     def adapter_factory(self, kafka_url: str) -> Iterator[AdapterFactory]:
-        made: list[CaptureAdapter] = []
-
-        def make() -> CaptureAdapter:
-            made.append(KafkaCapture(kafka_url))
-            return made[-1]
-
-        yield make
-        for adapter in made:
-            adapter.close()
+        yield from closing_factory(lambda: KafkaCapture(kafka_url))
 
     @pytest.fixture
     def raw_client_factory(self, kafka_url: str) -> Iterator[RawClientFactory]:
-        made: list[AiokafkaClient] = []
-
-        def make() -> RawClient:
-            made.append(AiokafkaClient(kafka_url.split("://", 1)[1]))
-            return made[-1]
-
-        yield make
-        for client in made:
-            client.close()
+        yield from closing_factory(lambda: AiokafkaClient(kafka_url.split("://", 1)[1]))
 
     @pytest.fixture
     def names(self) -> Names:

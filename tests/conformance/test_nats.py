@@ -31,9 +31,9 @@ from tests.conformance.base_suite import (
     CaptureAdapterConformance,
     Inbox,
     Names,
-    RawClient,
     RawClientFactory,
     RawMessage,
+    closing_factory,
 )
 
 if TYPE_CHECKING:
@@ -113,27 +113,11 @@ class NatsFixtures(CaptureAdapterConformance):
 
     @pytest.fixture
     def adapter_factory(self, nats_url: str) -> Iterator[AdapterFactory]:
-        made: list[CaptureAdapter] = []
-
-        def make() -> CaptureAdapter:
-            made.append(NatsCapture(nats_url))
-            return made[-1]
-
-        yield make
-        for adapter in made:
-            adapter.close()
+        yield from closing_factory(lambda: NatsCapture(nats_url))
 
     @pytest.fixture
     def raw_client_factory(self, nats_url: str) -> Iterator[RawClientFactory]:
-        made: list[RawClient] = []
-
-        def make() -> RawClient:
-            made.append(NatsPyClient(nats_url))
-            return made[-1]
-
-        yield make
-        for client in made:
-            client.close()
+        yield from closing_factory(lambda: NatsPyClient(nats_url))
 
     @pytest.fixture
     def names(self) -> Names:
