@@ -22,6 +22,9 @@ class Captured:
 
     ``destination`` is the concrete NATS subject or Kafka topic; ``time`` is ``time.time()`` at
     receipt; ``seq`` is the adapter's capture order. Kafka fills ``partition``/``offset``/``key``.
+    ``reply`` is the reply address the sender asked for (NATS reply subject), if any;
+    ``defect`` says what was wrong with a frame the adapter could not read normally (a
+    malformed header block, a subject that is not UTF-8): the judge reports it as invalid.
     """
 
     destination: str
@@ -33,6 +36,8 @@ class Captured:
     partition: int | None = None
     offset: int | None = None
     timestamp_ms: int | None = field(default=None, compare=False)
+    reply: str | None = None
+    defect: str | None = None
 
 
 class CaptureAdapter(abc.ABC):
