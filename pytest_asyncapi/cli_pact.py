@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pytest_asyncapi.cli import EXIT_OK, UsageProblem
+from pytest_asyncapi.cli import EXIT_OK, EXIT_UNCHECKED, UsageProblem
 
 if TYPE_CHECKING:
     import argparse
@@ -25,7 +25,8 @@ def add_subcommands(
         description="Contents are each message's first example cut to its required "
         "properties; matching rules come from the schema. Reading the pact back with "
         "`verify --consumer PACT` against the same document is compatible.",
-        epilog="exit codes: 0 written, 2 usage or unreadable input",
+        epilog="exit codes: 0 written, 2 usage or unreadable input, 3 written but some messages "
+        "were left out (payload schemas that are not JSON Schema)",
     )
     export.add_argument("spec", type=Path, metavar="SPEC")
     export.add_argument(
@@ -43,7 +44,9 @@ def run_export(args: argparse.Namespace, options: LoadOptions) -> int:
 
     spec = load_spec(args.spec, options)
     try:
-        pact = export_pact(spec, args.channel, consumer=args.consumer, provider=args.provider)
+        pact, skipped = export_pact(
+            spec, args.channel, consumer=args.consumer, provider=args.provider
+        )
     except KeyError as error:
         raise UsageProblem(str(error.args[0])) from None
     text = json.dumps(pact, indent=2, ensure_ascii=False) + "\n"
@@ -52,4 +55,6 @@ def run_export(args: argparse.Namespace, options: LoadOptions) -> int:
     else:
         args.output.write_text(text, encoding="utf-8")
         print(f"wrote {len(pact['interactions'])} interaction(s) to {args.output}")
-    return EXIT_OK
+    for line in skipped:
+        print(f"asyncapi-contract: not exported: {line}", file=sys.stderr)
+    return EXIT_UNCHECKED if skipped else EXIT_OK

@@ -16,6 +16,7 @@ from pytest_asyncapi.errors import SpecError
 from pytest_asyncapi.pact.dates import escape
 from pytest_asyncapi.pact.expectations import json_type
 from pytest_asyncapi.pact.paths import Token, render
+from pytest_asyncapi.schemas.dialects import Dialect, dialect_for
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -29,13 +30,22 @@ Rules = dict[str, dict[str, Any]]
 
 def export_pact(
     spec: Spec, channels: Sequence[str], *, consumer: str, provider: str
-) -> dict[str, Any]:
-    """The v4 pact of the messages ``spec`` sends on ``channels`` (all when empty)."""
+) -> tuple[dict[str, Any], list[str]]:
+    """The v4 pact of the messages ``spec`` sends on ``channels`` (all when empty), and the
+    messages left out because their payload schema is not JSON Schema (and why)."""
     chosen = [spec.channel(c) for c in channels] if channels else list(spec.channels)
     interactions = []
+    skipped = []
     for channel in chosen:
         where = destination(spec, channel)
         for message in spec.sent_messages(channel):
+            fmt = message.payload.schema_format if message.payload else None
+            if message.payload is not None and not isinstance(dialect_for(fmt), Dialect):
+                skipped.append(
+                    f"{channel.id}/{message.display_name}: schema format {fmt} has no "
+                    "Pact matching rules (JSON Schema payloads only)"
+                )
+                continue
             interactions.append(_interaction(spec, message, where))
     if not interactions:
         raise SpecError(
@@ -44,7 +54,7 @@ def export_pact(
             file=spec.source,
             hint="pact-export writes the messages the provider sends; pick channels it sends on",
         )
-    return {
+    pact = {
         "consumer": {"name": consumer},
         "provider": {"name": provider},
         "interactions": interactions,
@@ -53,6 +63,7 @@ def export_pact(
             "pytest-asyncapi": {"document": str(spec.source), "documentVersion": spec.version},
         },
     }
+    return pact, skipped
 
 
 def _interaction(spec: Spec, message: Message, where: str | None) -> dict[str, Any]:

@@ -5,7 +5,8 @@ In order: the destination named in the interaction's metadata (the keys Pact use
 message's name, id, key or title found in the interaction's description (or a ``messageName``
 metadata key); else an explicit map (``DESCRIPTION=CHANNEL[/MESSAGE]``). When a destination has
 several candidate messages the name decides, then the one whose payload schema accepts the
-pact's example. Anything left ambiguous or unmatched is an :class:`Unmapped` that lists the
+pact's example (only there: without a destination, a schema that happens to accept the example
+is no evidence). Anything left ambiguous or unmatched is an :class:`Unmapped` that lists the
 candidates — never a guess.
 """
 
@@ -155,7 +156,7 @@ def _narrow(
         if len(named) == 1:
             return Mapped(named[0], f"{how}, message named in the description")
         pool = named
-    if contents.is_json:
+    if contents.is_json and how != "name":  # only among the messages of one destination
         accepting = [c for c in pool if _accepts(c.message, contents.body)]
         if len(accepting) == 1:
             return Mapped(accepting[0], f"{how}, the only schema that accepts the example")
