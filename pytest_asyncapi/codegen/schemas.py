@@ -126,7 +126,10 @@ class SchemaDocument:
             )
         if draft == "draft-04":
             _numeric_exclusive(body)
-        kind = CHECKED_TEXT.get(body.get("format")) if body.get("type") == "string" else None
+        fmt = body.get("format")
+        kind = (
+            CHECKED_TEXT.get(fmt) if isinstance(fmt, str) and body.get("type") == "string" else None
+        )
         if kind is not None and self.formats_module:
             body["x-python-type"] = f"{self.formats_module}.{kind}"
             self.formats.add(body["format"])
