@@ -60,6 +60,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _fail(message: str, args: argparse.Namespace, stream: TextIO) -> None:
+    from pytest_asyncapi.masking import mask
+
+    message = mask(message)
     if getattr(args, "json", False):
         print(json.dumps({"error": message}), file=sys.stdout)
     print(f"asyncapi-contract: error: {message}", file=stream)

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 BROKER_MODES = ("auto", "container", "local")
-BROKER_SCHEMES = {"nats": "nats", "kafka": "kafka"}
+BROKER_SCHEMES = {"nats": "nats", "tls": "nats", "kafka": "kafka"}
+"""URL scheme -> the protocol it decides (only the modes need ``--asyncapi-protocol``)."""
 PROTOCOLS = ("nats", "kafka")
 DEFAULT_ENV = {"nats": "NATS_URL", "kafka": "KAFKA_BOOTSTRAP_SERVERS"}
 
@@ -236,6 +237,7 @@ def read_settings(get: Any, rootdir: Path) -> Settings | None:
             f"--asyncapi-protocol: {protocol!r} is not a protocol; choose one of "
             + ", ".join(PROTOCOLS)
         )
+    protocol = _url_protocol(url, protocol)
     return Settings(
         specs=specs,
         broker=broker,
@@ -289,13 +291,28 @@ def parse_broker(value: str) -> tuple[str, str | None]:
     value = value.strip()
     if value in BROKER_MODES:
         return value, None
-    scheme = value.split("://", 1)[0] if "://" in value else ""
+    scheme = value.split("://", 1)[0].lower() if "://" in value else ""
     if scheme in BROKER_SCHEMES and value.split("://", 1)[1]:
         return "url", value
     raise SettingsError(
         f"--asyncapi-broker: {value!r} is not valid; choose one of auto, container, local, "
         "or a broker URL such as nats://127.0.0.1:4222 or kafka://127.0.0.1:9092"
     )
+
+
+def _url_protocol(url: str | None, protocol: str | None) -> str | None:
+    """A broker URL's scheme decides the protocol; a contradicting ``--asyncapi-protocol``
+    is an error."""
+    if url is None:
+        return protocol
+    scheme = url.split("://", 1)[0].lower()
+    decided = BROKER_SCHEMES[scheme]
+    if protocol is not None and protocol != decided:
+        raise SettingsError(
+            f"--asyncapi-protocol {protocol} contradicts the broker URL's scheme {scheme}:// "
+            f"({decided}); drop --asyncapi-protocol, the URL decides"
+        )
+    return decided
 
 
 def _option(ini: str) -> Option:
