@@ -132,7 +132,7 @@ def _judge_on_route(
         )
     checks = [
         check_message(
-            m, captured.payload, captured.headers or {}, captured.key, check_key=check_key
+            m, captured.payload, captured.headers or (), captured.key, check_key=check_key
         )
         for m in candidates
     ]
