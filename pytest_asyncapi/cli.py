@@ -113,7 +113,7 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument(
             "--allow-outside-root",
             action="store_true",
-            help="follow file $refs that leave the document's folder",
+            help="follow file $refs that leave the project root (current directory, VCS checkout)",
         )
         sub.add_argument(
             "--client-view",

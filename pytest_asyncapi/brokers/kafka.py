@@ -14,7 +14,7 @@ It raises :class:`~pytest_asyncapi.errors.BrokerError` when the broker does not 
 Records keep topic, partition, offset, timestamp, key and headers. Headers stay
 ``(name, bytes)`` pairs in record order (a null value becomes ``b""``; a repeated name is kept
 twice, and the contract reports the repeat); the contract decodes them as UTF-8. A null value
-(tombstone) becomes an empty payload.
+(tombstone) becomes an empty payload with ``tombstone`` set.
 
 Kafka delivers the adapter's own publishes to its consumer like any other record: each
 publish notes the (topic, partition, offset) the broker acknowledged, and that record is
@@ -246,6 +246,7 @@ class KafkaCapture(CaptureAdapter):
                         partition=r.partition,
                         offset=r.offset,
                         timestamp_ms=r.timestamp,
+                        tombstone=r.value is None,
                     )
                 )
         self._seq = seq
