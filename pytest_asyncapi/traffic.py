@@ -282,9 +282,8 @@ def _encode_headers(headers: tuple[tuple[str, bytes], ...]) -> dict[str, Any]:
     binary = {
         name: base64.b64encode(raw).decode() for name, decoded, raw in pairs if decoded is None
     }
-    if len(text) + len(binary) == len(pairs) and list(text) + list(binary) == [
-        n for n, *_ in pairs
-    ]:
+    names = [name for name, *_ in pairs]
+    if len(set(names)) == len(names) and [*text, *binary] == names:
         return {"headers": text, "headers_base64": binary} if binary else {"headers": text}
     return {
         "headers": [
