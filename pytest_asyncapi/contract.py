@@ -134,7 +134,7 @@ def _judge_on_route(
         check_message(
             m,
             None if captured.tombstone else captured.payload,
-            captured.headers or {},
+            captured.headers or (),
             captured.key,
             check_key=check_key,
         )
