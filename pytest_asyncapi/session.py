@@ -59,6 +59,7 @@ class ContractSession:
             allow_url_refs=settings.allow_url_refs,
             url_map=settings.ref_map,
             allow_outside_root=settings.allow_outside_root,
+            project_roots=(settings.rootdir,) if settings.rootdir is not None else (),
             client_view=settings.client_view,
             max_bytes=settings.limits.get("max_bytes", LoadOptions.max_bytes),
             max_depth=settings.limits.get("max_depth", LoadOptions.max_depth),

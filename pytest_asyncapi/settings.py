@@ -185,7 +185,7 @@ OPTIONS = (
     Option(
         "--asyncapi-allow-outside-root",
         "asyncapi_allow_outside_root",
-        "follow file $refs that leave the document's folder",
+        "follow file $refs that leave the project root (rootdir, VCS checkout)",
         "bool",
         False,
     ),
@@ -217,6 +217,8 @@ class Settings:
     allow_url_refs: bool = False
     ref_map: dict[str, Path] = field(default_factory=dict)
     allow_outside_root: bool = False
+    rootdir: Path | None = None
+    """pytest's rootdir: file ``$ref``s may go anywhere under it (or the VCS checkout)."""
     limits: dict[str, int] = field(default_factory=dict)
     """Document read limits given by the user (``max_bytes``, ``max_depth``, ``max_aliases``)."""
 
@@ -290,6 +292,7 @@ def read_settings(get: Any, rootdir: Path) -> Settings | None:
             ).items()
         },
         allow_outside_root=bool(get(_option("asyncapi_allow_outside_root"))),
+        rootdir=rootdir,
         limits={
             name: int(_number(value, f"--asyncapi-{name.replace('_', '-')}", 1, 2**62))
             for name in ("max_bytes", "max_depth", "max_aliases")
