@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from pytest_asyncapi.results import RunResults
     from pytest_asyncapi.spec.model import Spec
 
-REPORT_VERSION = "1.0"
+REPORT_VERSION = "1.1"
 SCHEMA_PATH = Path(__file__).with_name("report.schema.json")
 
 
@@ -79,6 +79,8 @@ def build_report(
         "undeclared": [{"destination": d, "count": n} for d, n in results.undeclared.most_common()],
         "between_tests": results.between_tests,
         "unchecked": results.unchecked,
+        "windows": results.windows,
+        "windows_truncated": results.windows_truncated,
     }
 
 
