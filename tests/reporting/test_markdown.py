@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
@@ -128,9 +127,6 @@ def test_bad_currency():
     written = (pytester.path / "contract.md").read_text()
     rendered = html_of(written)
     assert_inert(rendered)
-    assert (
-        "| Order Service | orderEvents (orders\\.events) ❌ | 2 | 1 | 1 | 0 |"
-        in written.replace("orders.events", "orders\\.events")
-    )
+    assert "| Order Service | orderEvents (orders.events) ❌ | 2 | 1 | 1 | 0 |" in written
     assert "test_orders.py::test_bad_currency" in rendered
     assert "enum" in rendered
