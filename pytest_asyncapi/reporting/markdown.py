@@ -51,15 +51,15 @@ def render_markdown(report: dict[str, Any]) -> str:
     totals, coverage, gate = report["totals"], report["coverage"], report["gate"]
     failed = bool(gate.get("failed")) or totals["violations"] > 0
     if totals["violations"]:
-        verdict = f"❌ contract broken: {totals['violations']} violation(s)"
+        verdict = f"✘ contract broken: {totals['violations']} violation(s)"
         if totals["failing_tests"]:
             verdict += f" in {totals['failing_tests']} test(s)"
         if totals["stray_violations"]:
             verdict += f", {totals['stray_violations']} between tests"
     elif failed:
-        verdict = "❌ contract gate failed"
+        verdict = "✘ contract gate failed"
     else:
-        verdict = "✅ no contract violations"
+        verdict = "✔ no contract violations"
     sent, received = coverage["sent"], coverage["received"]
     lines = [
         f"## AsyncAPI contract: {verdict}",
@@ -100,7 +100,7 @@ def _channel_row(owner: str, channel: dict[str, Any]) -> str:
     name = md(channel["id"])
     if channel["address"] is not None and channel["address"] != channel["id"]:
         name += f" ({md(channel['address'])})"
-    mark = " ❌" if channel["invalid"] else ""
+    mark = " ✘" if channel["invalid"] else ""
     counts = [str(channel[k]) for k in ("seen", "valid", "invalid", "unchecked")]
     return _row([owner, name + mark, *counts])
 

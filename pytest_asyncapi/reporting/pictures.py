@@ -15,6 +15,7 @@ COLOURS = {
     "invalid": "#cf222e",
     "unchecked": "#d4a72c",
     "between": "#8250df",
+    "undeclared": "#0969da",
     "empty": "#d0d7de",
 }
 _WIDTH = 640
@@ -88,6 +89,8 @@ def _kind(window: dict[str, Any]) -> str:
         return "between"
     if window["unchecked"]:
         return "unchecked"
+    if window["undeclared"]:
+        return "undeclared"
     return "valid" if window["messages"] else "empty"
 
 
@@ -115,14 +118,15 @@ def timeline(report: dict[str, Any]) -> str:
     between = sum(1 for w in windows if w["between"])
     desc = f"{len(windows)} windows in run order; {bad} with violations; {between} between tests"
     legend = "".join(
-        f'<rect x="{i * 150}" y="100" width="12" height="12" fill="{COLOURS[k]}"/>'
-        f'<text x="{i * 150 + 16}" y="111" font-size="12">{_e(name)}</text>'
+        f'<rect x="{i * 125}" y="100" width="12" height="12" fill="{COLOURS[k]}"/>'
+        f'<text x="{i * 125 + 16}" y="111" font-size="12">{_e(name)}</text>'
         for i, (k, name) in enumerate(
             [
                 ("valid", "all valid"),
                 ("invalid", "violations"),
                 ("unchecked", "unchecked"),
                 ("between", "between tests"),
+                ("undeclared", "undeclared"),
             ]
         )
     )

@@ -70,7 +70,7 @@ def test_a_real_nats_run_writes_the_job_summary_and_the_md_report(
     written = (hostile_run.path / "out/contract.md").read_text()
     assert summary.read_text() == "earlier step\n" + written + "\n"  # appended, not replaced
     assert written.startswith(
-        "## AsyncAPI contract: ❌ contract broken: 1 violation(s) in 1 test(s)"
+        "## AsyncAPI contract: ✘ contract broken: 1 violation(s) in 1 test(s)"
     )
     rendered = html_of(written)
     assert_inert(rendered)
@@ -127,6 +127,6 @@ def test_bad_currency():
     written = (pytester.path / "contract.md").read_text()
     rendered = html_of(written)
     assert_inert(rendered)
-    assert "| Order Service | orderEvents (orders.events) ❌ | 2 | 1 | 1 | 0 |" in written
+    assert "| Order Service | orderEvents (orders.events) ✘ | 2 | 1 | 1 | 0 |" in written
     assert "test_orders.py::test_bad_currency" in rendered
     assert "enum" in rendered
