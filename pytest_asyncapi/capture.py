@@ -2,13 +2,17 @@
 
 ``begin_test`` drains what arrived since the last test (reported as "between tests", never
 dropped); ``end_test`` drains exactly and attributes everything in the window to the test.
+A window is judged by the fast path (:mod:`pytest_asyncapi.fast_path`: valid messages are
+counted) and the full judge for every other message.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TYPE_CHECKING
 
 from pytest_asyncapi.contract import MessageVerdict, judge
+from pytest_asyncapi.fast_path import Planner
 from pytest_asyncapi.results import TestOutcome
 
 if TYPE_CHECKING:
@@ -36,6 +40,7 @@ class Recorder:
         self.router = router
         self.check_key = check_key
         self.consumers = list(consumers)
+        self.planner = Planner(router, check_key=check_key, consumers=self.consumers)
         self.window: list[Captured] = []
         self.published: list[tuple[str, str, str]] = []
         self.current: str | None = None
@@ -70,9 +75,8 @@ class Recorder:
     def end_test(self) -> TestOutcome:
         """Drain exactly, judge the window and attribute it to the current test."""
         self.window.extend(self.adapter.drain())
-        outcome = TestOutcome(
-            self.current or "<unknown>", self.verdicts(self.window), self.published
-        )
+        outcome = self.judge_window(self.current or "<unknown>", self.window)
+        outcome.published = self.published
         self.previous, self.current, self.window, self.published = self.current, None, [], []
         return outcome
 
@@ -81,14 +85,32 @@ class Recorder:
         return self._between(self.adapter.drain())
 
     def verdicts(self, records: Sequence[Captured]) -> list[MessageVerdict]:
+        """The full judge's verdicts on ``records`` (one per route, as :func:`judge`)."""
         return [
             v
             for r in records
             for v in judge(r, self.router, check_key=self.check_key, consumers=self.consumers)
         ]
 
+    def judge_window(self, label: str, records: Sequence[Captured]) -> TestOutcome:
+        """Valid messages counted by the fast path; every other one judged in full."""
+        valid: Counter[tuple[str, str, str, str]] = Counter()
+        verdicts: list[MessageVerdict] = []
+        tally = self.planner.tally
+        for record in records:
+            keys = tally(record)
+            if keys is None:
+                verdicts += judge(
+                    record, self.router, check_key=self.check_key, consumers=self.consumers
+                )
+                continue
+            destination = record.destination
+            for spec, channel, message in keys:
+                valid[(spec, channel, message, destination)] += 1
+        return TestOutcome(label, verdicts, valid=valid)
+
     def _between(self, records: list[Captured]) -> TestOutcome | None:
         if not records:
             return None
         after = f"after {self.previous}" if self.previous else "before the first test"
-        return TestOutcome(f"between tests ({after})", self.verdicts(records))
+        return self.judge_window(f"between tests ({after})", records)

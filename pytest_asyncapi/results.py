@@ -31,6 +31,9 @@ class TestOutcome:
     verdicts: list[MessageVerdict]
     published: list[tuple[str, str, str]] = field(default_factory=list)
     """(spec, channel, message) of what the test published through ``asyncapi.publish``."""
+    valid: Counter[tuple[str, str, str, str]] = field(default_factory=Counter)
+    """Valid messages the fast path counted instead of giving them a verdict each:
+    (spec, channel, message, destination) -> count."""
 
     @property
     def violations(self) -> list[Violation]:
@@ -66,6 +69,8 @@ def window_record(outcome: TestOutcome, *, between: bool) -> dict[str, Any]:
                     "reasons": list(verdict.reasons),
                 }
             )
+    for (spec, channel, message, _destination), n in outcome.valid.items():
+        counts[(spec, channel, message, Outcome.VALID.value)] += n
     return {
         "label": outcome.label,
         "between": between,
