@@ -12,7 +12,8 @@ The plan takes only what it is sure of and hands everything else to the full jud
 defect, a reply address (request/reply bookkeeping), an undeclared destination, a parameter
 that breaks its schema, a channel without messages. A candidate is "valid" here exactly when
 :func:`~pytest_asyncapi.message_check.check_message` would say VALID: the payload is decoded
-and validated directly (a failure costs no violation list); a record with headers, or a
+and validated directly, with the duplicate-key screen (a failure costs no violation list);
+a record with headers, or a
 candidate with header or key rules, then goes through ``check_message`` itself (still
 without verdict objects). The equivalence with
 the full judge is a test (``tests/model/test_fast_path.py``), not an assumption.
@@ -23,7 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from pytest_asyncapi.message_check import check_message, decode_payload
+from pytest_asyncapi.json_duplicates import duplicate_key_violations
+from pytest_asyncapi.message_check import check_message, decode_payload, is_json_content_type
 from pytest_asyncapi.schemas.compile import CheckResult, Verdict, compile_schema
 
 if TYPE_CHECKING:
@@ -50,6 +52,8 @@ class Candidate:
     """No header or key rule: decoding + the payload validator decide alone."""
     validator: Any
     """``is_valid`` of the compiled payload schema (``None``: no payload schema)."""
+    json: bool
+    """A JSON content type: an object that repeats a key is invalid."""
 
     def accepts(self, captured: Captured, check_key: bool) -> bool:
         """Would ``check_message`` give this record the verdict VALID?
@@ -58,17 +62,20 @@ class Candidate:
         that fails). A record with headers, or a candidate with header or key rules, then
         goes through ``check_message`` itself, so every rule it applies applies here too.
         """
-        value = decode_payload(self.message, captured.payload)
+        payload = None if captured.tombstone else captured.payload
+        value = decode_payload(self.message, payload)
         if isinstance(value, CheckResult):
             return False  # not decodable (invalid) or not checkable (unchecked)
         if self.validator is not None and not self.validator(value, trusted=True):
+            return False
+        if payload is not None and self.json and duplicate_key_violations(payload, value):
             return False
         if self.direct and not captured.headers:
             return True
         check = check_message(
             self.message,
-            captured.payload,
-            captured.headers or {},
+            payload,
+            captured.headers or (),
             captured.key,
             check_key=check_key,
         )
@@ -174,7 +181,8 @@ class Planner:
             direct = message.headers is None and not (
                 self.check_key and message.kafka_key is not None
             )
-            found = Candidate(message, direct, validator)
+            json = is_json_content_type(message.content_type)
+            found = Candidate(message, direct, validator, json)
             self._candidates[id(message)] = found
         return found
 

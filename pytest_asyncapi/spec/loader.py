@@ -101,7 +101,7 @@ def build_spec(path: Path, resolved: Resolved, options: LoadOptions) -> Spec:
         _dangling_finding(pointer, file, line, problem)
         for (file, line, problem), pointer in sorted(dangling.items())
     ]
-    findings += official_findings(plain, version, resolved.locate)
+    findings += official_findings(plain, version, resolved.locate, options.check_cache)
     findings += semantic_findings(spec, resolved.locate)
     return dataclasses.replace(spec, findings=tuple(findings))
 

@@ -32,17 +32,29 @@ SAMPLES = sorted((ROOT / "sample_specs").glob("*.yaml"))
 _seq = itertools.count()
 
 
+Pairs = tuple[tuple[str, bytes], ...]
+
+
 def captured(
     destination: str,
     payload: bytes,
-    headers: dict[str, Any] | None = None,
+    headers: Pairs | None = None,
     key: bytes | None = None,
     *,
     reply: str | None = None,
     defect: str | None = None,
+    tombstone: bool = False,
 ) -> Captured:
     return Captured(
-        destination, payload, headers, 0.0, next(_seq), key=key, reply=reply, defect=defect
+        destination,
+        b"" if tombstone else payload,
+        headers,
+        0.0,
+        next(_seq),
+        key=key,
+        reply=reply,
+        defect=defect,
+        tombstone=tombstone,
     )
 
 
@@ -61,18 +73,22 @@ def payload_bytes(message: Message) -> list[bytes]:
     examples = [e.payload for e in message.examples if e.has_payload]
     values = examples + [v for e in examples for v in broken_copies(e)]
     encoded = [orjson.dumps(v) for v in values]
-    return [*encoded, b"", b"not json", b"\xff\xfe", b'{"a": 1}{']
+    repeated = [e[:-1] + b', "id": 1}' for e in encoded if e.startswith(b"{") and len(e) > 2]
+    return [*encoded, *repeated[:2], b"", b"not json", b"\xff\xfe", b'{"a": 1}{']
 
 
-def header_variants(message: Message) -> list[dict[str, Any] | None]:
+def header_variants(message: Message) -> list[Pairs | None]:
     examples = [e.headers for e in message.examples if e.has_headers]
-    as_text = [
-        {str(k): v if isinstance(v, str) else orjson.dumps(v).decode() for k, v in h.items()}
+    pairs = [
+        tuple(
+            (str(k), (v if isinstance(v, str) else orjson.dumps(v).decode()).encode())
+            for k, v in h.items()
+        )
         for h in examples
         if isinstance(h, dict)
     ]
-    as_bytes = [{k: v.encode() for k, v in h.items()} for h in as_text]
-    return [None, {}, *as_text, *as_bytes, {"x-other": "1"}, {"x-bin": b"\xff"}]
+    repeated = [p + p[:1] for p in pairs if p]
+    return [None, (), *pairs, *repeated, (("x-other", b"1"),), (("x-bin", b"\xff"),)]
 
 
 def key_variants(message: Message) -> list[bytes | None]:
@@ -222,11 +238,13 @@ JSON = st.recursive(
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner),
     max_leaves=8,
 )
-HEADERS = st.none() | st.dictionaries(
-    st.sampled_from(["x-version", "x-other"]),
-    st.sampled_from(["1", "0", "2", "x", "1.5", b"1", b"\xff", b"3"]),
-    max_size=2,
-)
+HEADERS = st.none() | st.lists(
+    st.tuples(
+        st.sampled_from(["x-version", "x-other"]),
+        st.sampled_from([b"1", b"0", b"2", b"x", b"1.5", b"\xff", b"3"]),
+    ),
+    max_size=3,
+).map(tuple)
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -240,6 +258,7 @@ def test_fast_path_matches_full_judge_on_fuzzed_records(
             JSON.map(orjson.dumps),
             st.binary(max_size=12),
             st.text(max_size=8).map(str.encode),
+            st.just(b'{"id": "a", "id": "b", "reason": "fraud"}'),
         )
     )
     destination = data.draw(
@@ -254,6 +273,7 @@ def test_fast_path_matches_full_judge_on_fuzzed_records(
             data.draw(HEADERS),
             reply=data.draw(st.none() | st.just("_INBOX.1")),
             defect=data.draw(st.none() | st.just("malformed header block")),
+            tombstone=data.draw(st.booleans()),
         )
         for _ in range(data.draw(st.integers(1, 3)))
     ]
