@@ -254,8 +254,22 @@ def bare_kafka(url: str, count: int) -> float:
 CONFTEST = '''
 import json, os, resource, time
 import pytest
+from pytest_asyncapi.capture import Recorder
 
 RESULTS = []
+JUDGING = []
+_judge_window = Recorder.judge_window
+
+
+def _timed(recorder, label, records):
+    began = time.perf_counter()
+    try:
+        return _judge_window(recorder, label, records)
+    finally:
+        JUDGING.append(time.perf_counter() - began)
+
+
+Recorder.judge_window = _timed  # measured only: the time the plugin spends judging
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -275,6 +289,8 @@ def pytest_runtest_logreport(report):
     RESULTS.append({
         "outcome": report.outcome,
         "seconds": props.get("ended", 0.0) - props.get("began", 0.0),
+        "publish_seconds": props.get("published", 0.0) - props.get("began", 0.0),
+        "judge_seconds": JUDGING[-1] if JUDGING else 0.0,
         "counts": record["counts"] if record else None,
         "undeclared": record["undeclared"] if record else None,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -287,6 +303,7 @@ def pytest_sessionfinish(session):
 '''
 
 TEST = """
+import time
 import pytest
 from bench_real_path import Publisher
 
@@ -295,6 +312,7 @@ def test_publish(asyncapi_broker, record_property, round):
     publisher = Publisher({protocol!r}, {target}, {count})
     record_property("began", publisher.go())
     publisher.wait()
+    record_property("published", time.perf_counter())
 """
 
 
@@ -303,6 +321,10 @@ class RealRun:
     seconds: list[float]
     """Per test: publisher "go" -> every message of the window judged."""
     peak_rss_mb: list[float]
+    publish_seconds: list[float]
+    """Per test: publisher "go" -> the publisher done (capture runs meanwhile)."""
+    judge_seconds: list[float]
+    """Per test: the plugin judging the window (after its drain)."""
 
 
 def real_path(protocol: str, url: str, count: int, tests: int = 1) -> RealRun:
@@ -353,7 +375,12 @@ def real_path(protocol: str, url: str, count: int, tests: int = 1) -> RealRun:
         counts = {(c[3]): c[4] for c in result["counts"] or []}
         if result["outcome"] != "passed" or counts != {"valid": count} or result["undeclared"]:
             raise SystemExit(f"the real path did not judge {count} valid messages: {result}")
-    return RealRun([r["seconds"] for r in results], [r["peak_rss_mb"] for r in results])
+    return RealRun(
+        [r["seconds"] for r in results],
+        [r["peak_rss_mb"] for r in results],
+        [r["publish_seconds"] for r in results],
+        [r["judge_seconds"] for r in results],
+    )
 
 
 # -- rounds ------------------------------------------------------------------------------------
@@ -365,6 +392,8 @@ class Comparison:
     count: int
     real: list[float]
     bare: list[float]
+    publish: list[float]
+    judging: list[float]
 
     @property
     def real_rate(self) -> float:
@@ -388,6 +417,10 @@ class Comparison:
             f"{per_real:6.2f} µs/msg  (runs: {', '.join(f'{s:.2f}s' for s in self.real)})",
             f"  bare client, receive only                  {self.bare_rate:12,.0f} msg/s "
             f"{per_bare:6.2f} µs/msg  (runs: {', '.join(f'{s:.2f}s' for s in self.bare)})",
+            f"  real path split: publishing (capture meanwhile) "
+            f"{statistics.median(self.publish) / self.count * 1e6:.2f} µs/msg, then judging "
+            f"{statistics.median(self.judging) / self.count * 1e6:.2f} µs/msg, the rest "
+            "(drain, hooks) is the difference",
             f"  ratio {self.ratio:.2f}x",
         ]
 
@@ -396,30 +429,37 @@ def compare(protocol: str, count: int, repeat: int) -> Comparison:
     """Alternating rounds of the real path and the bare client, on the same kind of broker."""
     from pytest_asyncapi.brokers.local_binary import start_local
 
-    real: list[float] = []
+    runs: list[RealRun] = []
     bare: list[float] = []
     if protocol == "nats":
         broker = start_local("nats")
         try:
             url = broker.endpoint.url
             for _ in range(repeat):
-                real += real_path("nats", url, count).seconds
+                runs.append(real_path("nats", url, count))
                 bare.append(bare_nats(url, count))
         finally:
             broker.stop()
-        return Comparison(protocol, count, real, bare)
-    for _ in range(repeat):
-        for mode in ("real", "bare"):
-            broker = start_local("kafka")
-            try:
-                url = broker.endpoint.url
-                if mode == "real":
-                    real += real_path("kafka", url, count).seconds
-                else:
-                    bare.append(bare_kafka(url, count))
-            finally:
-                broker.stop()
-    return Comparison(protocol, count, real, bare)
+    else:
+        for _ in range(repeat):
+            for mode in ("real", "bare"):
+                broker = start_local("kafka")
+                try:
+                    url = broker.endpoint.url
+                    if mode == "real":
+                        runs.append(real_path("kafka", url, count))
+                    else:
+                        bare.append(bare_kafka(url, count))
+                finally:
+                    broker.stop()
+    return Comparison(
+        protocol,
+        count,
+        [r.seconds[0] for r in runs],
+        bare,
+        [r.publish_seconds[0] for r in runs],
+        [r.judge_seconds[0] for r in runs],
+    )
 
 
 def memory(count: int) -> RealRun:

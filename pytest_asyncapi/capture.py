@@ -104,9 +104,8 @@ class Recorder:
                     record, self.router, check_key=self.check_key, consumers=self.consumers
                 )
                 continue
-            destination = record.destination
-            for spec, channel, message in keys:
-                valid[(spec, channel, message, destination)] += 1
+            for key in keys:
+                valid[key] += 1
         return TestOutcome(label, verdicts, valid=valid)
 
     def _between(self, records: list[Captured]) -> TestOutcome | None:

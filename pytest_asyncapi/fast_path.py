@@ -4,9 +4,10 @@ message without building check or verdict objects.
 A :class:`DestinationPlan` holds what the full judge (:func:`pytest_asyncapi.contract.judge`)
 would work out again for every message on one concrete destination: the route per spec and
 per consumer, the parameter values' verdict, and per candidate message its decoder and
-compiled validator. :meth:`Planner.tally` returns the ``(spec, channel, message)`` keys the
-message counts under when it is valid on every route, else ``None``: the caller then runs the
-full judge, which alone writes violation text, picks the closest candidate and cuts excerpts.
+compiled validator. :meth:`Planner.tally` returns the ``(spec, channel, message,
+destination)`` keys the message counts under when it is valid on every route, else ``None``:
+the caller then runs the full judge, which alone writes violation text, picks the closest
+candidate and cuts excerpts.
 
 The plan takes only what it is sure of and hands everything else to the full judge: a frame
 defect, a reply address (request/reply bookkeeping), an undeclared destination, a parameter
@@ -24,6 +25,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
 from pytest_asyncapi.json_duplicates import duplicate_key_violations
 from pytest_asyncapi.message_check import check_message, decode_payload, is_json_content_type
 from pytest_asyncapi.schemas.compile import CheckResult, Verdict, compile_schema
@@ -35,8 +38,8 @@ if TYPE_CHECKING:
     from pytest_asyncapi.routing import Route, Router
     from pytest_asyncapi.spec.model import Message
 
-Tally = tuple[str, str, str]
-"""(spec source, channel id, message name): what a valid verdict counts under."""
+Tally = tuple[str, str, str, str]
+"""(spec source, channel id, message name, destination): what a valid verdict counts under."""
 
 PLAN_CACHE_LIMIT = 50_000
 """Destinations planned by a :class:`Planner`; past it the cache starts over (bounded memory
@@ -62,6 +65,16 @@ class Candidate:
         that fails). A record with headers, or a candidate with header or key rules, then
         goes through ``check_message`` itself, so every rule it applies applies here too.
         """
+        if self.direct and self.json and not captured.headers and not captured.tombstone:
+            # the common case, inlined: JSON, no headers, no header or key rules
+            raw = captured.payload
+            try:
+                value = orjson.loads(raw)
+            except orjson.JSONDecodeError:
+                return False
+            if self.validator is not None and not self.validator(value, trusted=True):
+                return False
+            return not duplicate_key_violations(raw, value)
         payload = None if captured.tombstone else captured.payload
         value = decode_payload(self.message, payload)
         if isinstance(value, CheckResult):
@@ -86,15 +99,15 @@ class Candidate:
 class RoutePlan:
     """One route the full judge would judge the destination on."""
 
-    spec: str
-    channel: str
     candidates: tuple[Candidate, ...]
+    tallies: tuple[Tally, ...]
+    """One per candidate, in the same order."""
 
     def first_valid(self, captured: Captured, check_key: bool) -> Tally | None:
         """The tally of the first candidate that accepts the record (the judge's choice)."""
-        for candidate in self.candidates:
+        for candidate, tally in zip(self.candidates, self.tallies, strict=True):
             if candidate.accepts(captured, check_key):
-                return (self.spec, self.channel, candidate.message.display_name)
+                return tally
         return None
 
 
@@ -163,11 +176,11 @@ class Planner:
         for route, values, messages in chosen:
             if not messages or not _parameters_valid(route, values):
                 return None
+            spec, channel = str(route.spec.source), route.channel.id
             plans.append(
                 RoutePlan(
-                    str(route.spec.source),
-                    route.channel.id,
                     tuple(self._candidate(m) for m in messages),
+                    tuple((spec, channel, m.display_name, destination) for m in messages),
                 )
             )
         return tuple(plans)

@@ -41,7 +41,11 @@ def record_difference(
         (str(v.spec.source) if v.spec else None, v.channel, v.message, v.outcome, v.violations)
         for v in verdicts
     ]
-    fast = [(spec, channel, message, Outcome.VALID, ()) for spec, channel, message in keys]
+    fast = [
+        (spec, channel, message, Outcome.VALID, ())
+        for spec, channel, message, destination in keys
+        if destination == record.destination
+    ]
     if full != fast or any(v.reasons for v in verdicts):
         return f"{record!r}: fast path {fast}, full judge {full}"
     return None

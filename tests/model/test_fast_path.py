@@ -234,7 +234,11 @@ def valid_payloads(recorder: Recorder) -> st.SearchStrategy[bytes]:
 
 
 JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**64 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner),
     max_leaves=8,
 )
@@ -310,4 +314,4 @@ def test_a_destination_is_planned_once(fuzz_recorder: Recorder) -> None:
     planner.plan = lambda destination: planned.append(destination) or plan(destination)  # type: ignore[method-assign]
     assert [planner.tally(captured("orders.us", good)) for _ in range(3)] == [first] * 3
     assert planned == []
-    assert first == [(str(fuzz_recorder.specs[0].source), "orders", "Cancelled")]
+    assert first == [(str(fuzz_recorder.specs[0].source), "orders", "Cancelled", "orders.us")]
