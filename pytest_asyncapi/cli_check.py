@@ -16,7 +16,9 @@ from pytest_asyncapi.cli import (
     emit_json,
 )
 from pytest_asyncapi.message_check import MessageCheck, check_message
+from pytest_asyncapi.schemas.binary import writer_schema_note
 from pytest_asyncapi.schemas.compile import Verdict
+from pytest_asyncapi.schemas.registry import set_registry_url
 from pytest_asyncapi.spec.loader import load_spec
 
 if TYPE_CHECKING:
@@ -34,11 +36,19 @@ def run_check(args: argparse.Namespace, options: LoadOptions) -> int:
     message = pick_message(spec, args.channel, args.message)
     payload = _read_payload(args.payload)
     headers = _read_headers(args.headers) if args.headers else None
-    result = check_message(message, payload, headers)
+    if args.schema_registry:
+        try:
+            set_registry_url(args.schema_registry)
+        except ValueError as error:
+            raise UsageProblem(str(error)) from None
+    result = check_message(message, payload, headers, spec=spec)
     if args.json:
         emit_json(_result_json(spec, args.channel, result, headers is not None))
     else:
         _print_result(args.channel, result, headers is not None)
+        note = writer_schema_note([spec])
+        if note and result.verdict is not Verdict.UNCHECKED:
+            print(f"  note: {note}")
     return EXIT_BY_VERDICT.get(result.verdict, EXIT_UNCHECKED)
 
 

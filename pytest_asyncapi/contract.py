@@ -132,7 +132,8 @@ def _judge_on_route(
         )
     checks = [
         check_message(
-            m, captured.payload, captured.headers or {}, captured.key, check_key=check_key
+            m, captured.payload, captured.headers or {}, captured.key, check_key=check_key,
+            spec=spec,
         )
         for m in candidates
     ]

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from pytest_asyncapi.schemas.binary import BinarySchema, check_bytes
 from pytest_asyncapi.schemas.compile import (
     CheckResult,
     SchemaViolation,
@@ -32,7 +33,7 @@ from pytest_asyncapi.schemas.compile import (
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from pytest_asyncapi.spec.model import Message, SchemaSpec
+    from pytest_asyncapi.spec.model import Message, SchemaSpec, Spec
 
 JSON_CONTENT_TYPES = frozenset({"application/json", "text/json"})
 
@@ -86,6 +87,7 @@ def check_message(
     key: bytes | None = None,
     *,
     check_key: bool = False,
+    spec: Spec | None = None,
 ) -> MessageCheck:
     """Check the parts of a message that the declaration constrains.
 
@@ -93,18 +95,35 @@ def check_message(
     payload alone); a broker message without headers passes ``{}``. Header values that are
     ``str``/``bytes`` are converted by the module's rule; other values (from a JSON headers
     file) are checked as they are. ``check_key`` asks for the key
-    to be checked (Kafka): a declared key schema with no key is a violation.
+    to be checked (Kafka): a declared key schema with no key is a violation. ``spec`` (the
+    document) gives Avro/Protobuf checks their schema registry.
     """
-    parts = [PartResult("payload", check_payload(message, payload))]
+    parts = [PartResult("payload", check_payload(message, payload, headers, spec))]
     if message.headers is not None and headers is not None:
         parts.append(PartResult("headers", check_headers(message.headers, headers)))
     if check_key and message.kafka_key is not None:
-        parts.append(PartResult("key", check_key_bytes(message.kafka_key, key)))
+        parts.append(
+            PartResult("key", check_key_bytes(message.kafka_key, key, message, headers, spec))
+        )
     return MessageCheck(message, tuple(parts))
 
 
-def check_payload(message: Message, payload: bytes) -> CheckResult:
+def check_payload(
+    message: Message, payload: bytes, headers: Any = None, spec: Spec | None = None
+) -> CheckResult:
     """Decode ``payload`` by the message's content type, then check it against the schema."""
+    if message.payload is not None:
+        compiled = compile_schema(message.payload)
+        if isinstance(compiled, BinarySchema):
+            return check_bytes(
+                compiled,
+                payload,
+                bindings=message.bindings,
+                headers=headers,
+                part="payload",
+                content_type=message.content_type,
+                spec=spec,
+            )
     decoded = decode_payload(message, payload)
     if isinstance(decoded, CheckResult):
         return decoded
@@ -163,8 +182,21 @@ def check_headers(schema: SchemaSpec, headers: Mapping[str, Any]) -> CheckResult
     return compile_schema(schema).check(converted, trusted=trusted)
 
 
-def check_key_bytes(schema: SchemaSpec, key: bytes | None) -> CheckResult:
+def check_key_bytes(
+    schema: SchemaSpec,
+    key: bytes | None,
+    message: Message | None = None,
+    headers: Any = None,
+    spec: Spec | None = None,
+) -> CheckResult:
     """Check a Kafka record key against the message binding's ``key`` schema."""
+    compiled = compile_schema(schema)
+    if isinstance(compiled, BinarySchema) and key is not None:
+        bindings = message.bindings if message is not None else {}
+        return check_bytes(
+            compiled, key, bindings=bindings, headers=headers, part="key", content_type=None,
+            spec=spec,
+        )
     if key is None:
         return compile_schema(schema).check(None, trusted=True)
     text = _text(key)
