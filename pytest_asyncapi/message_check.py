@@ -13,6 +13,8 @@ Decoding rules (documented in the README):
   ``number`` from a JSON number, ``boolean`` from ``true``/``false``, ``object``/``array``/
   ``null`` from JSON text. A value that does not convert stays a string and fails ``type``.
 - a Kafka key (bytes) is decoded as UTF-8 and converted by the same rule as a header value.
+- a payload of ``None`` (a Kafka tombstone: a record with a null value) is the JSON value
+  ``null`` whatever the content type, so ``type: ["object", "null"]`` admits it.
 """
 
 from __future__ import annotations
@@ -82,7 +84,7 @@ def is_json_content_type(content_type: str | None) -> bool:
 
 def check_message(
     message: Message,
-    payload: bytes,
+    payload: bytes | None,
     headers: Mapping[str, Any] | None = None,
     key: bytes | None = None,
     *,
@@ -109,10 +111,12 @@ def check_message(
 
 
 def check_payload(
-    message: Message, payload: bytes, headers: Any = None, spec: Spec | None = None
+    message: Message, payload: bytes | None, headers: Any = None, spec: Spec | None = None
 ) -> CheckResult:
-    """Decode ``payload`` by the message's content type, then check it against the schema."""
-    if message.payload is not None:
+    """Decode ``payload`` by the message's content type, then check it against the schema.
+
+    ``None`` is a Kafka tombstone: the schema is asked whether it accepts null."""
+    if message.payload is not None and payload is not None:
         compiled = compile_schema(message.payload)
         if isinstance(compiled, BinarySchema):
             return check_bytes(
@@ -133,8 +137,10 @@ def check_payload(
     return compile_schema(message.payload).check(decoded, trusted=True)
 
 
-def decode_payload(message: Message, payload: bytes) -> Any:
+def decode_payload(message: Message, payload: bytes | None) -> Any:
     """The payload's value, or a :class:`CheckResult` saying why it cannot be checked."""
+    if payload is None:
+        return None
     if is_json_content_type(message.content_type):
         try:
             return orjson.loads(payload)

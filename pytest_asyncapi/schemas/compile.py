@@ -163,6 +163,8 @@ def _compile_problem(exc: Exception, draft: str) -> str:
 
 
 def _compile(spec: SchemaSpec) -> CompiledSchema:
+    if spec.unresolved is not None:
+        return UncheckedSchema(spec.unresolved)
     binary = compile_binary(spec)  # Avro / Protobuf
     if binary is not None:
         return UncheckedSchema(binary) if isinstance(binary, str) else binary

@@ -18,6 +18,8 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 import orjson
 
+from pytest_asyncapi.masking import mask
+
 if TYPE_CHECKING:
     from pytest_asyncapi.spec.model import Spec
 
@@ -35,18 +37,6 @@ class WriterSchema:
 
 class RegistryError(Exception):
     """The registry could not give the schema; the message says what and where (URL masked)."""
-
-
-def mask(url: str) -> str:
-    """``url`` with any password replaced by ``***``."""
-    parts = urlsplit(url)
-    if parts.password is None and "@" not in parts.netloc:
-        return url
-    host = parts.hostname or ""
-    if parts.port:
-        host += f":{parts.port}"
-    user = f"{parts.username}:***@" if parts.username else "***@"
-    return urlunsplit((parts.scheme, user + host, parts.path, parts.query, parts.fragment))
 
 
 class RegistryClient:
