@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from pytest_asyncapi.spec.model import Message, SchemaSpec, Spec
 
 JSON_CONTENT_TYPES = frozenset({"application/json", "text/json"})
+_VALID = CheckResult(Verdict.VALID)
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,9 @@ def check_payload(
     if message.payload is not None and payload is not None:
         compiled = compile_schema(message.payload)
         if isinstance(compiled, BinarySchema):
+            fast = compiled.fast_path(message.bindings, spec, message.content_type)
+            if fast is not None and fast(payload):
+                return _VALID
             return check_bytes(
                 compiled,
                 payload,

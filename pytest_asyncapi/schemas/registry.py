@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import base64
 import threading
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit, urlunsplit
@@ -69,6 +67,9 @@ class RegistryClient:
         return hit
 
     def _fetch(self, schema_id: int) -> WriterSchema | RegistryError:
+        import urllib.error
+        import urllib.request
+
         self.requests += 1
         where = f"{self.shown}/schemas/ids/{schema_id}"
         request = urllib.request.Request(
@@ -99,7 +100,7 @@ class RegistryClient:
         )
 
 
-def _error_detail(error: urllib.error.HTTPError) -> str:
+def _error_detail(error: Any) -> str:
     try:
         body = orjson.loads(error.read())
     except (orjson.JSONDecodeError, OSError):
@@ -113,6 +114,8 @@ def _error_detail(error: urllib.error.HTTPError) -> str:
 _CLIENTS: dict[str, RegistryClient] = {}
 _CLIENTS_LOCK = threading.Lock()
 _OVERRIDE: list[str | None] = [None]
+GENERATION = [0]
+"""Bumped whenever the override changes, so answers cached from the old one are dropped."""
 
 
 def set_registry_url(url: str | None) -> None:
@@ -120,6 +123,7 @@ def set_registry_url(url: str | None) -> None:
     if url is not None:
         RegistryClient(url)  # refuses a bad URL now, not at the first message
     _OVERRIDE[0] = url
+    GENERATION[0] += 1
 
 
 def registry_url(spec: Spec | None) -> str | None:
