@@ -58,8 +58,8 @@ def test_corpus_avro_messages_are_checked(name: str) -> None:
         assert compiled.avro is not None
         value = VALUES[str(compiled.avro.parsed["name"]).rpartition(".")[2]]
         body, _ = compiled.encode(value)
-        assert check_message(message, body, {}).verdict is Verdict.VALID  # type: ignore[arg-type]
-        broken = check_message(message, body[:-1], {})  # type: ignore[arg-type]
+        assert check_message(message, body, ()).verdict is Verdict.VALID  # type: ignore[arg-type]
+        broken = check_message(message, body[:-1], ())  # type: ignore[arg-type]
         assert broken.verdict is Verdict.INVALID
         assert broken.violations()[0][1].keyword == "avro"
 
@@ -69,4 +69,4 @@ def test_telemetry_sample_reading_is_checked() -> None:
     example = message.examples[0].payload  # type: ignore[attr-defined]
     assert compiled.check(example).verdict is Verdict.VALID
     body, _ = compiled.encode(example)
-    assert check_message(message, body, {}).verdict is Verdict.VALID  # type: ignore[arg-type]
+    assert check_message(message, body, ()).verdict is Verdict.VALID  # type: ignore[arg-type]

@@ -80,7 +80,7 @@ def message(spec: Spec, channel: str) -> Message:
 def test_framed_avro_without_registry_decodes_with_the_document_schema(spec: Spec) -> None:
     reading = message(spec, "readings")
     good = confluent(1, avro_bytes(READING, GOOD_READING))
-    assert check_message(reading, good, {}, spec=spec).verdict is Verdict.VALID
+    assert check_message(reading, good, (), spec=spec).verdict is Verdict.VALID
     assert writer_schema_note([spec]) is not None
     assert "writer schemas were not checked" in str(writer_schema_note([spec]))
     unframed = check_message(reading, avro_bytes(READING, GOOD_READING), {}, spec=spec)
@@ -93,7 +93,7 @@ def test_framed_avro_without_registry_decodes_with_the_document_schema(spec: Spe
 def test_confluent_frame_where_none_is_declared_is_named(spec: Spec) -> None:
     plain = message(spec, "plain")
     framed = confluent(3, avro_bytes(READING, GOOD_READING))
-    ((_, violation),) = check_message(plain, framed, {}, spec=spec).violations()
+    ((_, violation),) = check_message(plain, framed, (), spec=spec).violations()
     assert "look Confluent-framed (magic byte 0, schema id 3)" in violation.message
 
 
@@ -101,8 +101,8 @@ def test_avro_key_is_checked(spec: Spec) -> None:
     reading = message(spec, "readings")
     body = confluent(1, avro_bytes(READING, GOOD_READING))
     key = confluent(2, b"\x02")  # enum index 1: south
-    assert check_message(reading, body, {}, key, check_key=True, spec=spec).verdict is Verdict.VALID
-    bad = check_message(reading, body, {}, confluent(2, b"\x08"), check_key=True, spec=spec)
+    assert check_message(reading, body, (), key, check_key=True, spec=spec).verdict is Verdict.VALID
+    bad = check_message(reading, body, (), confluent(2, b"\x08"), check_key=True, spec=spec)
     ((part, violation),) = bad.violations()
     assert part == "key"
     assert "enum index 4 is out of range" in violation.message
@@ -124,10 +124,10 @@ def test_registry_writer_schema_checked_twice(spec: Spec) -> None:
         registry_module.set_registry_url(url)
         assert writer_schema_note([spec]) is None
         same = confluent(1, avro_bytes(READING, GOOD_READING))
-        assert check_message(reading, same, {}, spec=spec).verdict is Verdict.VALID
+        assert check_message(reading, same, (), spec=spec).verdict is Verdict.VALID
         old_value = {k: v for k, v in GOOD_READING.items() if k != "humidity"}
         evolved = confluent(2, avro_bytes(older, old_value))
-        assert check_message(reading, evolved, {}, spec=spec).verdict is Verdict.VALID
+        assert check_message(reading, evolved, (), spec=spec).verdict is Verdict.VALID
         value = {k: v for k, v in GOOD_READING.items() if k != "sensorId"}
         broken = check_message(
             reading, confluent(3, avro_bytes(incompatible, value)), {}, spec=spec
@@ -143,7 +143,7 @@ def test_registry_writer_schema_checked_twice(spec: Spec) -> None:
         wrong_kind = check_message(reading, confluent(4, b"\x00"), {}, spec=spec)
         assert "is a PROTOBUF schema in the registry" in wrong_kind.violations()[0][1].message
         for _ in range(3):
-            check_message(reading, same, {}, spec=spec)
+            check_message(reading, same, (), spec=spec)
         check_message(reading, confluent(99, b"\x00"), {}, spec=spec)
     assert requested.count("/schemas/ids/1") == 1  # cached per session
     assert requested.count("/schemas/ids/99") == 1  # failures too
@@ -159,7 +159,7 @@ def test_protobuf_framed_with_indexes_and_registry(spec: Spec) -> None:
     value.start.x = 1
     body = value.SerializeToString()
     with_index = confluent(4, body, b"\x02\x02")  # indexes [1]: Line, the file's second message
-    assert check_message(line, with_index, {}, spec=spec).verdict is Verdict.VALID
+    assert check_message(line, with_index, (), spec=spec).verdict is Verdict.VALID
     as_point = check_message(line, confluent(4, body, b"\x00"), {}, spec=spec)  # [0]: Point
     assert as_point.verdict is Verdict.INVALID
     assert "wire type" in as_point.violations()[0][1].message
@@ -171,7 +171,7 @@ def test_protobuf_framed_with_indexes_and_registry(spec: Spec) -> None:
         }
     ) as (url, _):
         registry_module.set_registry_url(url)
-        assert check_message(line, with_index, {}, spec=spec).verdict is Verdict.VALID
+        assert check_message(line, with_index, (), spec=spec).verdict is Verdict.VALID
         moved = check_message(line, confluent(5, body, b"\x02\x02"), {}, spec=spec)
         ((_, violation),) = moved.violations()
         assert violation.keyword == "writer-schema"
