@@ -83,7 +83,7 @@ def test_framed_avro_without_registry_decodes_with_the_document_schema(spec: Spe
     assert check_message(reading, good, (), spec=spec).verdict is Verdict.VALID
     assert writer_schema_note([spec]) is not None
     assert "writer schemas were not checked" in str(writer_schema_note([spec]))
-    unframed = check_message(reading, avro_bytes(READING, GOOD_READING), {}, spec=spec)
+    unframed = check_message(reading, avro_bytes(READING, GOOD_READING), (), spec=spec)
     ((_, violation),) = unframed.violations()
     assert violation.keyword == "framing"
     assert "not the magic byte 0x00" in violation.message
@@ -130,21 +130,21 @@ def test_registry_writer_schema_checked_twice(spec: Spec) -> None:
         assert check_message(reading, evolved, (), spec=spec).verdict is Verdict.VALID
         value = {k: v for k, v in GOOD_READING.items() if k != "sensorId"}
         broken = check_message(
-            reading, confluent(3, avro_bytes(incompatible, value)), {}, spec=spec
+            reading, confluent(3, avro_bytes(incompatible, value)), (), spec=spec
         )
         ((_, violation),) = broken.violations()
         assert violation.keyword == "writer-schema"
         assert violation.pointer == "/sensorId"
-        unknown = check_message(reading, confluent(99, b"\x00"), {}, spec=spec)
+        unknown = check_message(reading, confluent(99, b"\x00"), (), spec=spec)
         ((_, violation),) = unknown.violations()
         assert violation.keyword == "schemaId"
         assert "schema id 99 is not in the schema registry" in violation.message
         assert "Schema not found (error_code 40403)" in violation.message
-        wrong_kind = check_message(reading, confluent(4, b"\x00"), {}, spec=spec)
+        wrong_kind = check_message(reading, confluent(4, b"\x00"), (), spec=spec)
         assert "is a PROTOBUF schema in the registry" in wrong_kind.violations()[0][1].message
         for _ in range(3):
             check_message(reading, same, (), spec=spec)
-        check_message(reading, confluent(99, b"\x00"), {}, spec=spec)
+        check_message(reading, confluent(99, b"\x00"), (), spec=spec)
     assert requested.count("/schemas/ids/1") == 1  # cached per session
     assert requested.count("/schemas/ids/99") == 1  # failures too
 
@@ -160,7 +160,7 @@ def test_protobuf_framed_with_indexes_and_registry(spec: Spec) -> None:
     body = value.SerializeToString()
     with_index = confluent(4, body, b"\x02\x02")  # indexes [1]: Line, the file's second message
     assert check_message(line, with_index, (), spec=spec).verdict is Verdict.VALID
-    as_point = check_message(line, confluent(4, body, b"\x00"), {}, spec=spec)  # [0]: Point
+    as_point = check_message(line, confluent(4, body, b"\x00"), (), spec=spec)  # [0]: Point
     assert as_point.verdict is Verdict.INVALID
     assert "wire type" in as_point.violations()[0][1].message
     changed = POINTS_PROTO.replace("Point start = 1;", "string start = 1;")
@@ -172,7 +172,7 @@ def test_protobuf_framed_with_indexes_and_registry(spec: Spec) -> None:
     ) as (url, _):
         registry_module.set_registry_url(url)
         assert check_message(line, with_index, (), spec=spec).verdict is Verdict.VALID
-        moved = check_message(line, confluent(5, body, b"\x02\x02"), {}, spec=spec)
+        moved = check_message(line, confluent(5, body, b"\x02\x02"), (), spec=spec)
         ((_, violation),) = moved.violations()
         assert violation.keyword == "writer-schema"
         assert violation.pointer == "/start"
@@ -196,6 +196,6 @@ def test_unreachable_registry_is_unchecked_not_invalid(spec: Spec) -> None:
     with registry({}) as (url, _):
         pass  # closed: nothing listens there now
     registry_module.set_registry_url(url)
-    result = check_message(message(spec, "readings"), confluent(7, b"\x00"), {}, spec=spec)
+    result = check_message(message(spec, "readings"), confluent(7, b"\x00"), (), spec=spec)
     assert result.verdict is Verdict.UNCHECKED
     assert "cannot be reached" in result.unchecked_reasons()[0]
