@@ -21,6 +21,7 @@ from pytest_asyncapi.routing import (
     consumer_routes,
     declared_protocol,
     declared_protocol_names,
+    machinery,
 )
 from pytest_asyncapi.settings import DEFAULT_ENV, Settings, SettingsError
 from pytest_asyncapi.spec.loader import load_spec, shown
@@ -73,7 +74,7 @@ class ContractSession:
             overrides=settings.destinations,
         )
         self._check_overrides()
-        self.router = Router(routes)
+        self.router = Router(routes, machinery=machinery(self.protocol))
         self.consumer_routers = [
             (name, Router(consumer_routes(spec, self.protocol, settings.slash_to_dot)))
             for name, spec in self.consumers

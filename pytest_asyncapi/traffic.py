@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from pytest_asyncapi.brokers.base import Captured
+from pytest_asyncapi.brokers.base import Captured, header_items
 from pytest_asyncapi.cli import EXIT_FINDINGS, EXIT_OK, EXIT_UNCHECKED
 from pytest_asyncapi.contract import judge
 from pytest_asyncapi.results import RunResults, TestOutcome, window_record
@@ -253,9 +253,10 @@ def _encode_payload(payload: bytes) -> dict[str, Any]:
 def _encode_headers(headers: Any) -> tuple[dict[str, str], dict[str, str]]:
     text: dict[str, str] = {}
     binary: dict[str, str] = {}
-    for name, value in headers.items():
+    for name, value in header_items(headers):
         decoded = value if isinstance(value, str) else _utf8(value)
         if decoded is None:
+            assert isinstance(value, bytes)
             binary[name] = base64.b64encode(value).decode()
         else:
             text[name] = decoded

@@ -13,7 +13,19 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Iterable, Mapping, Sequence
+
+
+HeaderPairs = tuple[tuple[str, bytes], ...]
+CAPTURE_GAP = "(capture connection)"
+"""The destination of a record that stands for a gap in capture (``defect`` names it)."""
+
+
+def header_items(
+    headers: HeaderPairs | Mapping[str, str | bytes],
+) -> Iterable[tuple[str, str | bytes]]:
+    """``(name, value)`` of either header form, in order."""
+    return headers if isinstance(headers, tuple) else headers.items()
 
 
 @dataclass(frozen=True)
@@ -29,7 +41,9 @@ class Captured:
 
     destination: str
     payload: bytes
-    headers: Mapping[str, str | bytes] | None
+    headers: HeaderPairs | Mapping[str, str | bytes] | None
+    """``(name, raw value)`` pairs in wire order (CONTRACTS.md §2; NATS emits this), or a
+    mapping (the form still used by Kafka and recorded traffic); ``None``: no header block."""
     time: float
     seq: int
     key: bytes | None = None
