@@ -60,6 +60,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _fail(message: str, args: argparse.Namespace, stream: TextIO) -> None:
+    from pytest_asyncapi.masking import mask
+
+    message = mask(message)
     if getattr(args, "json", False):
         print(json.dumps({"error": message}), file=sys.stdout)
     print(f"asyncapi-contract: error: {message}", file=stream)
@@ -110,7 +113,7 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument(
             "--allow-outside-root",
             action="store_true",
-            help="follow file $refs that leave the document's folder",
+            help="follow file $refs that leave the project root (current directory, VCS checkout)",
         )
         sub.add_argument(
             "--client-view",

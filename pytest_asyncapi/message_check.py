@@ -13,6 +13,8 @@ Decoding rules (documented in the README):
   ``number`` from a JSON number, ``boolean`` from ``true``/``false``, ``object``/``array``/
   ``null`` from JSON text. A value that does not convert stays a string and fails ``type``.
 - a Kafka key (bytes) is decoded as UTF-8 and converted by the same rule as a header value.
+- a payload of ``None`` (a Kafka tombstone: a record with a null value) is the JSON value
+  ``null`` whatever the content type, so ``type: ["object", "null"]`` admits it.
 """
 
 from __future__ import annotations
@@ -81,7 +83,7 @@ def is_json_content_type(content_type: str | None) -> bool:
 
 def check_message(
     message: Message,
-    payload: bytes,
+    payload: bytes | None,
     headers: Mapping[str, Any] | None = None,
     key: bytes | None = None,
     *,
@@ -103,7 +105,7 @@ def check_message(
     return MessageCheck(message, tuple(parts))
 
 
-def check_payload(message: Message, payload: bytes) -> CheckResult:
+def check_payload(message: Message, payload: bytes | None) -> CheckResult:
     """Decode ``payload`` by the message's content type, then check it against the schema."""
     decoded = decode_payload(message, payload)
     if isinstance(decoded, CheckResult):
@@ -114,8 +116,10 @@ def check_payload(message: Message, payload: bytes) -> CheckResult:
     return compile_schema(message.payload).check(decoded, trusted=True)
 
 
-def decode_payload(message: Message, payload: bytes) -> Any:
+def decode_payload(message: Message, payload: bytes | None) -> Any:
     """The payload's value, or a :class:`CheckResult` saying why it cannot be checked."""
+    if payload is None:
+        return None
     if is_json_content_type(message.content_type):
         try:
             return orjson.loads(payload)

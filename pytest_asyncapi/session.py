@@ -14,6 +14,7 @@ from pytest_asyncapi.capture import Recorder
 from pytest_asyncapi.coverage import Coverage
 from pytest_asyncapi.coverage import compute as compute_coverage
 from pytest_asyncapi.errors import AsyncAPIContractError, BrokerError
+from pytest_asyncapi.masking import mask
 from pytest_asyncapi.results import RunResults, window_record
 from pytest_asyncapi.routing import (
     Router,
@@ -57,6 +58,7 @@ class ContractSession:
             allow_url_refs=settings.allow_url_refs,
             url_map=settings.ref_map,
             allow_outside_root=settings.allow_outside_root,
+            project_roots=(settings.rootdir,) if settings.rootdir is not None else (),
             client_view=settings.client_view,
             max_bytes=settings.limits.get("max_bytes", LoadOptions.max_bytes),
             max_depth=settings.limits.get("max_depth", LoadOptions.max_depth),
@@ -187,7 +189,7 @@ class ContractSession:
             lines += [f"  (auto skipped: {reason})" for reason in self.broker.fallbacks]
         if self.failure:
             lines.append(f"broker lost during the session: {self.failure}")
-        return lines + self.remote_brokers
+        return [mask(line) for line in lines + self.remote_brokers]
 
     def coverage(self) -> Coverage:
         return compute_coverage(self.specs, self.results, consumers=self.consumers)
@@ -275,7 +277,8 @@ class ContractSession:
             raise SettingsError(
                 "cannot tell which broker to start: the specs' servers declare protocol(s) "
                 f"{declared_protocol_names(self.specs)}; pass --asyncapi-protocol nats or "
-                "--asyncapi-protocol kafka"
+                "--asyncapi-protocol kafka, or a broker URL (nats://, tls://, kafka://) that "
+                "says it"
             )
         return protocol
 

@@ -37,6 +37,8 @@ class Captured:
     ``reply`` is the reply address the sender asked for (NATS reply subject), if any;
     ``defect`` says what was wrong with a frame the adapter could not read normally (a
     malformed header block, a subject that is not UTF-8): the judge reports it as invalid.
+    ``tombstone`` marks a Kafka record whose value is null (``payload`` is then ``b""``): it is
+    judged as the JSON value ``null``.
     """
 
     destination: str
@@ -52,6 +54,7 @@ class Captured:
     timestamp_ms: int | None = field(default=None, compare=False)
     reply: str | None = None
     defect: str | None = None
+    tombstone: bool = False
 
 
 class CaptureAdapter(abc.ABC):

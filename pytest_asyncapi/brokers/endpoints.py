@@ -7,6 +7,8 @@ import urllib.parse
 from dataclasses import dataclass
 from typing import Literal
 
+from pytest_asyncapi.masking import mask
+
 Protocol = Literal["nats", "kafka"]
 PROTOCOLS: tuple[Protocol, ...] = ("nats", "kafka")
 MODES = ("auto", "container", "local")
@@ -60,7 +62,7 @@ def split_url(url: str) -> tuple[str, list[Address]]:
     scheme, sep, rest = url.strip().partition("://")
     scheme = scheme.lower()
     if not sep or scheme not in PROTOCOLS:
-        raise ValueError(f"{url!r} is not a broker URL: expected {URL_FORMS}")
+        raise ValueError(mask(f"{url!r} is not a broker URL: expected {URL_FORMS}"))
     addresses = []
     for part in rest.split(","):
         part = part.strip()
@@ -77,10 +79,10 @@ def _address(url: str, scheme: str, part: str) -> Address:
     except ValueError:
         port = -1
     if not parsed.hostname or port == -1 or parsed.path or parsed.query or "://" in part:
-        raise ValueError(f"{url!r}: {part!r} is not host:port (expected {URL_FORMS})")
+        raise ValueError(mask(f"{url!r}: {part!r} is not host:port (expected {URL_FORMS})"))
     userinfo = parsed.netloc.rpartition("@")[0]
     if userinfo and scheme == "kafka":
-        raise ValueError(f"{url!r}: kafka:// URLs take no credentials (got {part!r})")
+        raise ValueError(mask(f"{url!r}: kafka:// URLs take no credentials (got {part!r})"))
     return Address(parsed.hostname, port or DEFAULT_PORTS[scheme], userinfo)
 
 
@@ -143,7 +145,7 @@ class UrlBroker(ProvisionedBroker):
 
     def __init__(self, endpoint: BrokerEndpoint) -> None:
         self.endpoint = endpoint
-        self.description = f"given URL {endpoint.url}"
+        self.description = f"given URL {mask(endpoint.url)}"
 
     def stop(self) -> None:
         return None

@@ -13,7 +13,7 @@ It raises :class:`~pytest_asyncapi.errors.BrokerError` when the broker does not 
 
 Records keep topic, partition, offset, timestamp, key and headers. Header values stay bytes
 (a null value becomes ``b""``; of repeated names the last wins); the contract decodes them as
-UTF-8. A null value (tombstone) becomes an empty payload.
+UTF-8. A null value (tombstone) becomes an empty payload with ``tombstone`` set.
 
 Kafka delivers the adapter's own publishes to its consumer like any other record: each
 publish notes the (topic, partition, offset) the broker acknowledged, and that record is
@@ -243,6 +243,7 @@ class KafkaCapture(CaptureAdapter):
                         partition=r.partition,
                         offset=r.offset,
                         timestamp_ms=r.timestamp,
+                        tombstone=r.value is None,
                     )
                 )
         self._seq = seq

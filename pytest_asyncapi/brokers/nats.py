@@ -44,6 +44,7 @@ except ImportError as missing:  # pragma: no cover - the nats extra is not insta
 
 from pytest_asyncapi.brokers.base import CAPTURE_GAP, CaptureAdapter, Captured
 from pytest_asyncapi.brokers.nats_frames import check_subject, to_captured
+from pytest_asyncapi.masking import mask
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Coroutine, Mapping, Sequence
@@ -126,6 +127,7 @@ class NatsCapture(CaptureAdapter):
                 f"unknown NATS capture mode {mode!r}", hint=f"use one of {', '.join(CAPTURE_MODES)}"
             )
         self.url = url
+        self.shown = mask(url)
         self.settle = settle
         self.max_settle = max_settle
         self.timeout = timeout
@@ -174,7 +176,7 @@ class NatsCapture(CaptureAdapter):
                 return
             if self.mode == "all":
                 raise BrokerError(
-                    f"the NATS server at {self.url} refused the capture subscription to '>' "
+                    f"the NATS server at {self.shown} refused the capture subscription to '>' "
                     f"({refused[0]})",
                     hint="allow this user to subscribe to '>', or capture the declared subjects "
                     "only: --asyncapi-nats-capture declared",
@@ -185,7 +187,7 @@ class NatsCapture(CaptureAdapter):
         refused = self._call(self._subscribe(unique))
         if refused:
             raise BrokerError(
-                f"the NATS server at {self.url} refused to let the capture subscribe to "
+                f"the NATS server at {self.shown} refused to let the capture subscribe to "
                 + "; ".join(refused),
                 hint="allow this user to subscribe to every subject the documents declare",
             )
@@ -270,16 +272,17 @@ class NatsCapture(CaptureAdapter):
         except asyncio.TimeoutError:
             await self._abandon()
             raise BrokerError(
-                f"cannot connect to NATS at {self.url}: no connection within {deadline:g} s"
+                f"cannot connect to NATS at {self.shown}: no connection within {deadline:g} s"
                 + self._last_error(),
                 hint="the server is unreachable, overloaded or not speaking NATS (it must send "
                 "its INFO line at once); " + _HINT,
             ) from None
         except Exception as error:  # nats-py raises its own errors and OSError
             await self._abandon()
+            reason = _telling(self._errors) or _describe(error)
             raise BrokerError(
-                f"cannot connect to NATS at {self.url}: {_describe(error)}" + self._last_error(),
-                hint=_HINT,
+                mask(f"cannot connect to NATS at {self.shown}: {reason}"),
+                hint=_connect_hint(reason),
             ) from None
         self._nc.options["max_reconnect_attempts"] = -1
         self._nc.options["reconnect_time_wait"] = 0.25
@@ -336,7 +339,7 @@ class NatsCapture(CaptureAdapter):
             if lost not in done:
                 break
         raise BrokerError(
-            f"NATS server at {self.url} did not answer PING within {self.timeout:g} s",
+            f"NATS server at {self.shown} did not answer PING within {self.timeout:g} s",
             hint="the server is overloaded, paused or unreachable; " + _HINT,
         )
 
@@ -345,7 +348,7 @@ class NatsCapture(CaptureAdapter):
         if self._lost is not None:
             raise self._lost
         if self._closed or self._nc.is_closed:
-            raise BrokerError(f"NATS connection to {self.url} is closed")
+            raise BrokerError(f"NATS connection to {self.shown} is closed")
         if self._nc.is_connected and self._down_since is None:
             return
         assert self._reconnected is not None
@@ -359,7 +362,7 @@ class NatsCapture(CaptureAdapter):
     def _down_error(self) -> BrokerError:
         since = self._down_since or time.time()
         return BrokerError(
-            f"NATS connection to {self.url} lost at {_clock(since)}{self._last_error()}; "
+            f"NATS connection to {self.shown} lost at {_clock(since)}{self._last_error()}; "
             f"not back after {time.time() - since:.1f} s (reconnecting)",
             hint=_HINT,
         )
@@ -390,7 +393,7 @@ class NatsCapture(CaptureAdapter):
         self._server_id = server_id
         figures = f"{self._nc.received} message(s) received before, {len(self._sink)} pending"
         text = (
-            f"capture gap: the NATS connection to {self.url} was lost from {_clock(since)} "
+            f"capture gap: the NATS connection to {self.shown} was lost from {_clock(since)} "
             f"to {_clock(until)} ({until - since:.2f} s): {cause}{self._last_error()}; "
             f"{figures}; messages published meanwhile were not captured"
         )
@@ -406,7 +409,7 @@ class NatsCapture(CaptureAdapter):
         if not self._closed and self._lost is None:
             since = self._down_since or time.time()
             self._lost = BrokerError(
-                f"NATS connection to {self.url} lost at {_clock(since)}{self._last_error()}",
+                f"NATS connection to {self.shown} lost at {_clock(since)}{self._last_error()}",
                 hint=_HINT,
             )
         if self._reconnected is not None:
@@ -423,14 +426,14 @@ class NatsCapture(CaptureAdapter):
     def _call(self, coroutine: Coroutine[Any, Any, Any], timeout: float | None = None) -> Any:
         if self._closed and not self._loop.is_running():
             coroutine.close()
-            raise BrokerError(f"NATS connection to {self.url} is closed")
+            raise BrokerError(f"NATS connection to {self.shown} is closed")
         future = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
         try:
             return future.result(timeout if timeout is not None else self.timeout * 2 + 5)
         except TimeoutError:
             future.cancel()
             raise BrokerError(
-                f"NATS capture at {self.url} did not answer within its deadline", hint=_HINT
+                f"NATS capture at {self.shown} did not answer within its deadline", hint=_HINT
             ) from None
 
     def _round_trip(self) -> None:
@@ -440,7 +443,7 @@ class NatsCapture(CaptureAdapter):
         if self._lost is not None:
             raise self._lost
         if self._closed:
-            raise BrokerError(f"NATS connection to {self.url} is closed")
+            raise BrokerError(f"NATS connection to {self.shown} is closed")
         if self._down_since is not None:
             raise self._down_error()
 
@@ -504,6 +507,24 @@ class NatsCapture(CaptureAdapter):
             self._thread.join(self.timeout)
         if not self._loop.is_running():
             self._loop.close()
+
+
+def _telling(errors: Sequence[str]) -> str | None:
+    """The error that explains a failed connect: a refusal by the server, else the last."""
+    for error in errors:
+        if any(word in error.lower() for word in ("authorization", "authentication", "tls")):
+            return error
+    return errors[-1] if errors else None
+
+
+def _connect_hint(reason: str) -> str:
+    lowered = reason.lower()
+    if "authorization" in lowered or "authentication" in lowered:
+        return (
+            "the server refused the credentials: give valid ones (user and password or a "
+            "token in the URL before the host, or the NATS auth options)"
+        )
+    return _HINT
 
 
 def _describe(error: BaseException) -> str:

@@ -40,6 +40,8 @@ class SchemaSpec:
     schema_format: str
     pointer: str
     origins: Mapping[int, str] = field(default_factory=dict, compare=False, repr=False)
+    unresolved: str | None = None
+    """Why the schema cannot be checked: a ``$ref`` in it (or in its message) is dangling."""
 
     @property
     def name(self) -> str:
