@@ -133,7 +133,12 @@ class ContractSession:
         if self.protocol == "nats":
             from pytest_asyncapi.brokers.nats import NatsCapture
 
-            return NatsCapture(url, settle=self.settings.settle)
+            return NatsCapture(
+                url,
+                settle=self.settings.settle,
+                mode=self.settings.nats_capture,
+                connect_timeout=self.settings.startup_timeout,
+            )
         from pytest_asyncapi.brokers.kafka import KafkaCapture
 
         return KafkaCapture(
@@ -187,6 +192,8 @@ class ContractSession:
         if self.broker is not None:
             lines.append(f"broker: {self.broker.description}")
             lines += [f"  (auto skipped: {reason})" for reason in self.broker.fallbacks]
+        if self.recorder is not None:
+            lines += self.recorder.adapter.notes()
         if self.failure:
             lines.append(f"broker lost during the session: {self.failure}")
         return [mask(line) for line in lines + self.remote_brokers]

@@ -96,6 +96,10 @@ class CaptureAdapter(abc.ABC):
         """Publish one message and return once the broker has accepted it.
         Messages the adapter publishes itself are not captured."""
 
+    def notes(self) -> list[str]:
+        """What the session summary must say about this capture (e.g. what it cannot see)."""
+        return []
+
     @abc.abstractmethod
     def close(self) -> None:
         """Release the connection; idempotent."""

@@ -1,7 +1,7 @@
 """NATS capture on nats-py: one subscription per session, attribution by subject in Python.
 
 The session subscribes once, to ``>``. Where the server refuses that (a user limited by
-permissions), it subscribes to the declared patterns instead and says so in :attr:`notes`
+permissions), it subscribes to the declared patterns instead and says so in :meth:`notes`
 (undeclared destinations cannot be seen then); ``mode`` forces either way. A message that
 matches several declared patterns is delivered once per subscription; only the first pattern
 that matches its subject keeps it, so every message is recorded exactly once.
@@ -45,13 +45,12 @@ except ImportError as missing:  # pragma: no cover - the nats extra is not insta
 from pytest_asyncapi.brokers.base import CAPTURE_GAP, CaptureAdapter, Captured
 from pytest_asyncapi.brokers.nats_frames import check_subject, to_captured
 from pytest_asyncapi.masking import mask
+from pytest_asyncapi.settings import NATS_CAPTURE_MODES as CAPTURE_MODES
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Coroutine, Mapping, Sequence
 
 __all__ = ["CAPTURE_MODES", "NatsCapture", "subject_matches"]
-
-CAPTURE_MODES = ("auto", "all", "declared")
 
 _OWNER_CACHE_SIZE = 50_000
 _PING = b"PING\r\n"
@@ -133,7 +132,7 @@ class NatsCapture(CaptureAdapter):
         self.timeout = timeout
         self.mode = mode
         self.reconnect_wait = reconnect_wait
-        self.notes: list[str] = []
+        self._notes: list[str] = []
         self._sink: deque[_Raw] = deque()
         self._seq = 0
         self._cond = threading.Condition(threading.Lock())
@@ -191,7 +190,7 @@ class NatsCapture(CaptureAdapter):
                 + "; ".join(refused),
                 hint="allow this user to subscribe to every subject the documents declare",
             )
-        self.notes.append(
+        self._notes.append(
             f"NATS capture: declared subjects only ({reason}); messages on undeclared "
             "destinations cannot be seen"
         )
@@ -237,6 +236,9 @@ class NatsCapture(CaptureAdapter):
                     hint="header names may not contain ':' or whitespace, values no line breaks",
                 )
         self._call(self._publish(destination, payload, dict(headers) if headers else None))
+
+    def notes(self) -> list[str]:
+        return list(self._notes)
 
     def close(self) -> None:
         if self._closed:
