@@ -11,7 +11,7 @@ import enum
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pytest_asyncapi.brokers.base import CAPTURE_GAP, header_items
+from pytest_asyncapi.brokers.base import CAPTURE_GAP
 from pytest_asyncapi.message_check import MessageCheck, check_message
 from pytest_asyncapi.schemas.compile import Verdict, compile_schema
 
@@ -96,9 +96,10 @@ def judge(
         _judge_on_route(captured, route, values, check_key, route.channel.messages)
         for route, values in _one_route_per_spec(matches)
     ] or [MessageVerdict(captured, Outcome.UNDECLARED)]
+    identified = {v.message for v in verdicts if v.outcome is Outcome.VALID and v.message}
     for name, consumer_router in consumers:
         for route, values in _one_route_per_spec(consumer_router.match(captured.destination)):
-            expected = route.spec.received_messages(route.channel)
+            expected = _same_named(route.spec.received_messages(route.channel), identified)
             verdicts.append(_judge_on_route(captured, route, values, check_key, expected, name))
     return verdicts
 
@@ -136,6 +137,13 @@ def _defective(
     ]
 
 
+def _same_named(expected: Sequence[Message], identified: set[str]) -> Sequence[Message]:
+    """A consumer's messages named like the one the provider's document identified (when the
+    provider's verdict is valid, so the identity is certain); else all of them."""
+    named = [m for m in expected if any(m.known_as(label) for label in identified)]
+    return named or expected
+
+
 def _one_route_per_spec(
     matches: Sequence[tuple[Route, dict[str, str]]],
 ) -> list[tuple[Route, dict[str, str]]]:
@@ -168,12 +176,11 @@ def _judge_on_route(
             reasons=(f"channel {channel.id!r} declares no messages",),
             consumer=consumer,
         )
-    headers = dict(header_items(captured.headers)) if captured.headers else {}
     checks = [
         check_message(
             m,
             None if captured.tombstone else captured.payload,
-            headers,
+            captured.headers or (),
             captured.key,
             check_key=check_key,
         )

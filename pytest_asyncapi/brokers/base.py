@@ -13,26 +13,20 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import Mapping, Sequence
 
 
-HeaderPairs = tuple[tuple[str, bytes], ...]
 CAPTURE_GAP = "(capture connection)"
 """The destination of a record that stands for a gap in capture (``defect`` names it)."""
-
-
-def header_items(
-    headers: HeaderPairs | Mapping[str, str | bytes],
-) -> Iterable[tuple[str, str | bytes]]:
-    """``(name, value)`` of either header form, in order."""
-    return headers if isinstance(headers, tuple) else headers.items()
 
 
 @dataclass(frozen=True)
 class Captured:
     """One message as it was seen on the broker.
 
-    ``destination`` is the concrete NATS subject or Kafka topic; ``time`` is ``time.time()`` at
+    ``headers`` are ``(name, raw value)`` pairs in wire order (a name may repeat), ``None``
+    when the message has no header block. ``destination`` is the concrete NATS subject or
+    Kafka topic; ``time`` is ``time.time()`` at
     receipt; ``seq`` is the adapter's capture order. Kafka fills ``partition``/``offset``/``key``.
     ``reply`` is the reply address the sender asked for (NATS reply subject), if any;
     ``defect`` says what was wrong with a frame the adapter could not read normally (a
@@ -43,9 +37,7 @@ class Captured:
 
     destination: str
     payload: bytes
-    headers: HeaderPairs | Mapping[str, str | bytes] | None
-    """``(name, raw value)`` pairs in wire order (CONTRACTS.md §2; NATS emits this), or a
-    mapping (the form still used by Kafka and recorded traffic); ``None``: no header block."""
+    headers: tuple[tuple[str, bytes], ...] | None
     time: float
     seq: int
     key: bytes | None = None
@@ -55,6 +47,10 @@ class Captured:
     reply: str | None = None
     defect: str | None = None
     tombstone: bool = False
+
+    def header(self, name: str) -> bytes | None:
+        """The first value of header ``name`` (``None`` when absent)."""
+        return next((value for key, value in self.headers or () if key == name), None)
 
 
 class CaptureAdapter(abc.ABC):
