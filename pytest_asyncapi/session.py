@@ -22,6 +22,7 @@ from pytest_asyncapi.routing import (
     consumer_routes,
     declared_protocol,
     declared_protocol_names,
+    machinery,
 )
 from pytest_asyncapi.settings import DEFAULT_ENV, Settings, SettingsError
 from pytest_asyncapi.spec.loader import load_spec, shown
@@ -65,6 +66,10 @@ class ContractSession:
             max_depth=settings.limits.get("max_depth", LoadOptions.max_depth),
             max_aliases=settings.limits.get("max_aliases", LoadOptions.max_aliases),
         )
+        if settings.schema_registry is not None:
+            from pytest_asyncapi.schemas.registry import set_registry_url
+
+            set_registry_url(settings.schema_registry)
         self.specs: list[Spec] = [load_spec(shown(path), options) for path in settings.specs]
         self.consumer_notes: list[str] = []
         self.consumers: list[tuple[str, Spec]] = [
@@ -78,7 +83,7 @@ class ContractSession:
             overrides=settings.destinations,
         )
         self._check_overrides()
-        self.router = Router(routes)
+        self.router = Router(routes, machinery=machinery(self.protocol))
         self.consumer_routers = [
             (name, Router(consumer_routes(spec, self.protocol, settings.slash_to_dot)))
             for name, spec in self.consumers
@@ -167,7 +172,12 @@ class ContractSession:
         if self.protocol == "nats":
             from pytest_asyncapi.brokers.nats import NatsCapture
 
-            return NatsCapture(url, settle=self.settings.settle)
+            return NatsCapture(
+                url,
+                settle=self.settings.settle,
+                mode=self.settings.nats_capture,
+                connect_timeout=self.settings.startup_timeout,
+            )
         from pytest_asyncapi.brokers.kafka import KafkaCapture
 
         return KafkaCapture(
@@ -221,8 +231,15 @@ class ContractSession:
         if self.broker is not None:
             lines.append(f"broker: {self.broker.description}")
             lines += [f"  (auto skipped: {reason})" for reason in self.broker.fallbacks]
+        if self.recorder is not None:
+            lines += self.recorder.adapter.notes()
         if self.failure:
             lines.append(f"broker lost during the session: {self.failure}")
+        from pytest_asyncapi.schemas.binary import writer_schema_note
+
+        note = writer_schema_note(self.specs)
+        if note is not None:
+            lines.append(note)
         return [mask(line) for line in lines + self.remote_brokers]
 
     def coverage(self) -> Coverage:
