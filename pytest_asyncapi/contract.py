@@ -155,12 +155,11 @@ def verdict_for(
     """Check ``captured`` against ``candidates``, choose one (see :func:`choose`), and say
     what it breaks: ``earlier`` violations, the chosen message's, a missing correlation ID.
     ``reply_of`` names the operation when the message is judged as a reply."""
-    headers = captured.headers or {}
     checks = [
         check_message(
             m,
             None if captured.tombstone else captured.payload,
-            headers,
+            captured.headers or (),
             captured.key,
             check_key=check_key,
         )
