@@ -116,7 +116,11 @@ class NatsCapture(CaptureAdapter):
         payload: bytes,
         headers: Mapping[str, str] | None = None,
         key: bytes | None = None,
+        *,
+        reply: str | None = None,
     ) -> None:
+        if reply is not None:
+            raise BrokerError("this NATS client cannot send requests yet (no reply subject)")
         if key is not None:
             raise BrokerError(
                 f"NATS messages have no key (publishing to {destination!r})",

@@ -23,7 +23,11 @@ def reply_findings(spec: Spec, locate: Locate) -> list[Finding]:
         file, line = locate(pointer)
         return Finding(rule, message, file=file, pointer=pointer, line=line)
 
-    return [finding(*item) for item in _expressions(spec)]
+    found: dict[tuple[str, int | None], Finding] = {}
+    for item in _expressions(spec):
+        made = finding(*item)
+        found.setdefault((made.file, made.line), made)  # a shared correlationId: once
+    return list(found.values())
 
 
 def _expressions(spec: Spec) -> Iterator[tuple[str, str, str]]:
