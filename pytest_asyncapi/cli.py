@@ -44,6 +44,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from pytest_asyncapi.cli_traffic import run_traffic
 
             return run_traffic(args, options)
+        if args.command == "pact-export":
+            from pytest_asyncapi.cli_pact import run_export
+
+            return run_export(args, options)
         if args.command in ("codegen", "check-models"):
             from pytest_asyncapi.cli_codegen import run as run_codegen
 
@@ -102,10 +106,12 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--headers", type=Path, help="a JSON object of headers to check")
     from pytest_asyncapi.cli_codegen import add_subcommands as add_codegen_commands
     from pytest_asyncapi.cli_compat import add_subcommands as add_compat_commands
+    from pytest_asyncapi.cli_pact import add_subcommands as add_pact_commands
     from pytest_asyncapi.cli_traffic import add_subcommands as add_traffic_commands
 
     more = add_traffic_commands(commands) + add_compat_commands(commands)
     more += add_codegen_commands(commands)
+    more += add_pact_commands(commands)
     for sub in (validate, check, *more):
         sub.add_argument("--json", action="store_true", help="machine-readable output")
         sub.add_argument("--allow-url-refs", action="store_true", help="fetch http(s) $ref targets")

@@ -97,11 +97,19 @@ def judge(
         _judge_on_route(captured, route, values, check_key, route.channel.messages)
         for route, values in _one_route_per_spec(matches)
     ] or [MessageVerdict(captured, Outcome.UNDECLARED)]
+    identified = {v.message for v in verdicts if v.outcome is Outcome.VALID and v.message}
     for name, consumer_router in consumers:
         for route, values in _one_route_per_spec(consumer_router.match(captured.destination)):
-            expected = route.spec.received_messages(route.channel)
+            expected = _same_named(route.spec.received_messages(route.channel), identified)
             verdicts.append(_judge_on_route(captured, route, values, check_key, expected, name))
     return verdicts
+
+
+def _same_named(expected: Sequence[Message], identified: set[str]) -> Sequence[Message]:
+    """A consumer's messages named like the one the provider's document identified (when the
+    provider's verdict is valid, so the identity is certain); else all of them."""
+    named = [m for m in expected if any(m.known_as(label) for label in identified)]
+    return named or expected
 
 
 def _one_route_per_spec(

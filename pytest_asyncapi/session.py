@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from pytest_asyncapi.capture import Recorder
 from pytest_asyncapi.coverage import Coverage
 from pytest_asyncapi.coverage import compute as compute_coverage
-from pytest_asyncapi.errors import AsyncAPIContractError, BrokerError
+from pytest_asyncapi.errors import AsyncAPIContractError, BrokerError, SpecError
 from pytest_asyncapi.masking import mask
 from pytest_asyncapi.reporting.terminal import render_replies
 from pytest_asyncapi.results import RunResults, window_record
@@ -29,6 +29,8 @@ from pytest_asyncapi.spec.loader import load_spec, shown
 from pytest_asyncapi.spec.options import LoadOptions
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from pytest_asyncapi.brokers.base import CaptureAdapter
     from pytest_asyncapi.brokers.provision import ProvisionedBroker
     from pytest_asyncapi.spec.model import Spec
@@ -65,8 +67,9 @@ class ContractSession:
             max_aliases=settings.limits.get("max_aliases", LoadOptions.max_aliases),
         )
         self.specs: list[Spec] = [load_spec(shown(path), options) for path in settings.specs]
+        self.consumer_notes: list[str] = []
         self.consumers: list[tuple[str, Spec]] = [
-            (name, load_spec(shown(path), options)) for name, path in settings.consumers.items()
+            (name, self._consumer(name, path, options)) for name, path in settings.consumers.items()
         ]
         self.protocol = self._protocol()
         routes, self.dynamic = build_routes(
@@ -88,9 +91,41 @@ class ContractSession:
         self.results = RunResults()
         self.remote_brokers: list[str] = []
 
+    def _consumer(self, name: str, path: Path, options: LoadOptions) -> Spec:
+        """A consumer's AsyncAPI document, or its pact turned into one (``pact/``)."""
+        from pytest_asyncapi.pact.reader import is_pact_file
+
+        if not is_pact_file(path):
+            return load_spec(shown(path), options)
+        from pytest_asyncapi.pact.consumer import load_pact_consumer
+
+        pact = load_pact_consumer(shown(path), self.specs, self.settings.pact_map)
+        if pact.unmapped:
+            lines = "\n".join(f"  {item.label}: {why.render()}" for item, why in pact.unmapped)
+            raise SpecError(
+                f"consumer {name}: {len(pact.unmapped)} pact interaction(s) match no message "
+                f"of the provider's document:\n{lines}",
+                file=shown(path),
+                hint="name the destination in the interaction's metadata, or pair it with "
+                "--asyncapi-pact-map DESCRIPTION=CHANNEL[/MESSAGE]",
+            )
+        for item in pact.items:
+            if item.expectations is None and item.role != "request":
+                self.consumer_notes.append(
+                    f"consumer {name}: {item.label}: contents of type "
+                    f"{item.contents.content_type} are not checked"
+                )
+            elif item.expectations is not None:
+                self.consumer_notes.extend(
+                    f"consumer {name}: {item.label}: {u.render()}"
+                    for u in item.expectations.unchecked
+                )
+        return pact.spec
+
     def findings(self) -> list[str]:
-        """Document findings, for the session header (lenient mode: warnings)."""
-        return [f.render() for spec in self.specs for f in spec.findings]
+        """Document findings and unchecked consumer expectations, for the session header
+        (lenient mode: warnings)."""
+        return [f.render() for spec in self.specs for f in spec.findings] + self.consumer_notes
 
     def start(self) -> Recorder:
         """The recorder, provisioning the broker on the first call."""

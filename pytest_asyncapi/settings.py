@@ -133,6 +133,15 @@ OPTIONS = (
         "NAME=PATH",
     ),
     Option(
+        "--asyncapi-pact-map",
+        "asyncapi_pact_map",
+        "pair a pact interaction with a provider message, DESCRIPTION=CHANNEL[/MESSAGE] "
+        "(repeatable), when the pact's metadata and names do not say which it is",
+        "linelist",
+        (),
+        "DESCRIPTION=CHANNEL[/MESSAGE]",
+    ),
+    Option(
         "--asyncapi-coverage-min",
         "asyncapi_coverage_min",
         "fail the run when fewer than PERCENT of the messages the application sends were seen",
@@ -201,6 +210,7 @@ class Settings:
     kafka_partitions: int = 3
     coverage_min: float | None = None
     consumers: dict[str, Path] = field(default_factory=dict)
+    pact_map: dict[str, str] = field(default_factory=dict)
     report_json: Path | None = None
     report_html: Path | None = None
     startup_timeout: float = 30.0
@@ -264,6 +274,11 @@ def read_settings(get: Any, rootdir: Path) -> Settings | None:
             get(_option("asyncapi_startup_timeout")), "--asyncapi-startup-timeout", 0.1, 3600
         ),
         consumers=_consumers(get(_option("asyncapi_consumers")), rootdir),
+        pact_map=_pairs(
+            get(_option("asyncapi_pact_map")),
+            "--asyncapi-pact-map",
+            "DESCRIPTION=CHANNEL[/MESSAGE]",
+        ),
         coverage_min=_optional_number(
             get(_option("asyncapi_coverage_min")), "--asyncapi-coverage-min", 0, 100
         ),
