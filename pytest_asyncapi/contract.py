@@ -11,6 +11,7 @@ import enum
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from pytest_asyncapi.brokers.base import CAPTURE_GAP
 from pytest_asyncapi.correlation import missing_correlation
 from pytest_asyncapi.message_check import MessageCheck, check_message
 from pytest_asyncapi.schemas.compile import SchemaViolation, Verdict, compile_schema
@@ -93,6 +94,10 @@ def judge(
     """Verdicts for one captured message: one per spec that declares its destination, and one
     per consumer (name, router of its receive channels) that expects messages there."""
     matches = router.match(captured.destination)
+    if captured.defect is not None:
+        return _defective(captured, matches)
+    if not matches and router.is_machinery(captured.destination):
+        return []
     verdicts = [
         _judge_on_route(captured, route, values, check_key, route.channel.messages)
         for route, values in _one_route_per_spec(matches)
@@ -103,6 +108,39 @@ def judge(
             expected = _same_named(route.spec.received_messages(route.channel), identified)
             verdicts.append(_judge_on_route(captured, route, values, check_key, expected, name))
     return verdicts
+
+
+def _defective(
+    captured: Captured, matches: Sequence[tuple[Route, dict[str, str]]]
+) -> list[MessageVerdict]:
+    """A record the adapter could not read normally: invalid on every spec that declares its
+    destination (keyword ``frame``), or on none (a gap in capture: keyword ``capture-gap``)."""
+    gap = captured.destination == CAPTURE_GAP
+    routes: list[Route | None] = [route for route, _ in _one_route_per_spec(matches)]
+    return [
+        MessageVerdict(
+            captured,
+            Outcome.INVALID,
+            route.spec if route else None,
+            route.channel.id if route else None,
+            violations=(
+                Violation(
+                    spec=str(route.spec.source) if route else "",
+                    channel=route.channel.id if route else "",
+                    message=None,
+                    destination=captured.destination,
+                    part="capture" if gap else "frame",
+                    pointer="",
+                    keyword="capture-gap" if gap else "frame",
+                    text=captured.defect or "",
+                    schema_location="",
+                    schema_excerpt="",
+                    value_excerpt=repr(captured.payload[:80]),
+                ),
+            ),
+        )
+        for route in (routes or [None])
+    ]
 
 
 def _same_named(expected: Sequence[Message], identified: set[str]) -> Sequence[Message]:

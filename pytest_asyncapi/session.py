@@ -23,6 +23,7 @@ from pytest_asyncapi.routing import (
     consumer_routes,
     declared_protocol,
     declared_protocol_names,
+    machinery,
 )
 from pytest_asyncapi.settings import DEFAULT_ENV, Settings, SettingsError
 from pytest_asyncapi.spec.loader import load_spec, shown
@@ -79,7 +80,7 @@ class ContractSession:
             overrides=settings.destinations,
         )
         self._check_overrides()
-        self.router = Router(routes)
+        self.router = Router(routes, machinery=machinery(self.protocol))
         self.consumer_routers = [
             (name, Router(consumer_routes(spec, self.protocol, settings.slash_to_dot)))
             for name, spec in self.consumers
@@ -168,7 +169,12 @@ class ContractSession:
         if self.protocol == "nats":
             from pytest_asyncapi.brokers.nats import NatsCapture
 
-            return NatsCapture(url, settle=self.settings.settle)
+            return NatsCapture(
+                url,
+                settle=self.settings.settle,
+                mode=self.settings.nats_capture,
+                connect_timeout=self.settings.startup_timeout,
+            )
         from pytest_asyncapi.brokers.kafka import KafkaCapture
 
         return KafkaCapture(
@@ -222,6 +228,8 @@ class ContractSession:
         if self.broker is not None:
             lines.append(f"broker: {self.broker.description}")
             lines += [f"  (auto skipped: {reason})" for reason in self.broker.fallbacks]
+        if self.recorder is not None:
+            lines += self.recorder.adapter.notes()
         if self.failure:
             lines.append(f"broker lost during the session: {self.failure}")
         return [mask(line) for line in lines + self.remote_brokers]

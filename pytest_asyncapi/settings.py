@@ -189,6 +189,14 @@ OPTIONS = (
         "bool",
         False,
     ),
+    Option(
+        "--asyncapi-nats-capture",
+        "asyncapi_nats_capture",
+        "what the NATS capture subscribes to: auto (every subject, '>', or the declared subjects "
+        "where the server refuses '>'), all (only '>'), declared (only the declared subjects)",
+        default="auto",
+        metavar="MODE",
+    ),
 )
 
 
@@ -221,6 +229,7 @@ class Settings:
     """pytest's rootdir: file ``$ref``s may go anywhere under it (or the VCS checkout)."""
     limits: dict[str, int] = field(default_factory=dict)
     """Document read limits given by the user (``max_bytes``, ``max_depth``, ``max_aliases``)."""
+    nats_capture: str = "auto"
 
 
 class SettingsError(ValueError):
@@ -298,7 +307,20 @@ def read_settings(get: Any, rootdir: Path) -> Settings | None:
             for name in ("max_bytes", "max_depth", "max_aliases")
             if (value := get(_option(f"asyncapi_{name}"))) not in (None, "")
         },
+        nats_capture=_choice(get(_option("asyncapi_nats_capture")), "--asyncapi-nats-capture"),
     )
+
+
+NATS_CAPTURE_MODES = ("auto", "all", "declared")
+
+
+def _choice(value: Any, flag: str) -> str:
+    text = str(value or "auto").strip()
+    if text not in NATS_CAPTURE_MODES:
+        raise SettingsError(
+            f"{flag}: {text!r} is not valid; choose one of {', '.join(NATS_CAPTURE_MODES)}"
+        )
+    return text
 
 
 def parse_broker(value: str) -> tuple[str, str | None]:

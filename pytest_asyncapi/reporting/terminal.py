@@ -105,9 +105,9 @@ def render_summary(
         lines.append(f"  {'channel':<{width}}  seen  valid  invalid  unchecked  destination")
         for channel in spec.channels:
             c = results.counts(str(spec.source), channel.id)
-            destination = routes.get(
-                f"{spec.source}#{channel.id}", "(dynamic address: not captured)"
-            )
+            replies = any(op.reply and op.reply.channel_id == channel.id for op in spec.operations)
+            dynamic = "(replies to requests)" if replies else "(dynamic address: not captured)"
+            destination = routes.get(f"{spec.source}#{channel.id}", dynamic)
             lines.append(
                 f"  {channel.id:<{width}}  {c.seen:>4}  {c.valid:>5}  {c.invalid:>7}  "
                 f"{c.unchecked:>9}  {destination}"
