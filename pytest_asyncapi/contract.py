@@ -208,6 +208,7 @@ def verdict_for(
             captured.headers or (),
             captured.key,
             check_key=check_key,
+            spec=spec,
         )
         for m in candidates
     ]

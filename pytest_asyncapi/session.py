@@ -67,6 +67,10 @@ class ContractSession:
             max_depth=settings.limits.get("max_depth", LoadOptions.max_depth),
             max_aliases=settings.limits.get("max_aliases", LoadOptions.max_aliases),
         )
+        if settings.schema_registry is not None:
+            from pytest_asyncapi.schemas.registry import set_registry_url
+
+            set_registry_url(settings.schema_registry)
         self.specs: list[Spec] = [load_spec(shown(path), options) for path in settings.specs]
         self.consumer_notes: list[str] = []
         self.consumers: list[tuple[str, Spec]] = [
@@ -232,6 +236,11 @@ class ContractSession:
             lines += self.recorder.adapter.notes()
         if self.failure:
             lines.append(f"broker lost during the session: {self.failure}")
+        from pytest_asyncapi.schemas.binary import writer_schema_note
+
+        note = writer_schema_note(self.specs)
+        if note is not None:
+            lines.append(note)
         return [mask(line) for line in lines + self.remote_brokers]
 
     def coverage(self) -> Coverage:
