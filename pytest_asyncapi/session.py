@@ -15,6 +15,7 @@ from pytest_asyncapi.coverage import Coverage
 from pytest_asyncapi.coverage import compute as compute_coverage
 from pytest_asyncapi.errors import AsyncAPIContractError, BrokerError, SpecError
 from pytest_asyncapi.masking import mask
+from pytest_asyncapi.reporting.terminal import render_replies
 from pytest_asyncapi.results import RunResults, window_record
 from pytest_asyncapi.routing import (
     Router,
@@ -267,6 +268,7 @@ class ContractSession:
             for m in coverage.expectations
             if not m.covered
         ]
+        lines += render_replies(self.results)
         minimum = self.settings.coverage_min
         if minimum is not None and (coverage.percent or 0.0) < minimum:
             lines.append(
