@@ -56,12 +56,15 @@ def nats_info(address: Address, timeout: float) -> dict[str, object]:
         line = b""
         while not line.endswith(b"\r\n"):
             remaining = deadline - time.monotonic()
-            if remaining <= 0:
+            try:
+                if remaining <= 0:
+                    raise TimeoutError
+                sock.settimeout(remaining)
+                chunk = sock.recv(4096)
+            except TimeoutError:
                 raise ProbeError(
                     f"no complete INFO line within {timeout:g} s ({len(line)} byte(s) came)"
-                )
-            sock.settimeout(remaining)
-            chunk = sock.recv(4096)
+                ) from None
             if not chunk:
                 raise ProbeError("connection closed before the INFO line")
             line += chunk
