@@ -135,7 +135,8 @@ when a service publishes to endlessly many distinct destinations)."""
 
 
 NATS_MACHINERY = ("_INBOX.", "$JS.", "$SYS.", "$KV.", "$O.", "$JSC.", "_R_.")
-"""Subject prefixes of NATS' own machinery (CONTRACTS.md §3; replies until issue 12 lands)."""
+"""Subject prefixes of NATS' own machinery (CONTRACTS.md §3). A message on one of them that
+answers a captured request is a reply, judged by :mod:`pytest_asyncapi.replies`."""
 
 
 def machinery(protocol: str) -> tuple[str, ...]:

@@ -15,6 +15,7 @@ from pytest_asyncapi.coverage import Coverage
 from pytest_asyncapi.coverage import compute as compute_coverage
 from pytest_asyncapi.errors import AsyncAPIContractError, BrokerError, SpecError
 from pytest_asyncapi.masking import mask
+from pytest_asyncapi.reporting.terminal import render_replies
 from pytest_asyncapi.results import RunResults, window_record
 from pytest_asyncapi.routing import (
     Router,
@@ -66,6 +67,10 @@ class ContractSession:
             max_depth=settings.limits.get("max_depth", LoadOptions.max_depth),
             max_aliases=settings.limits.get("max_aliases", LoadOptions.max_aliases),
         )
+        if settings.schema_registry is not None:
+            from pytest_asyncapi.schemas.registry import set_registry_url
+
+            set_registry_url(settings.schema_registry)
         self.specs: list[Spec] = [load_spec(shown(path), options) for path in settings.specs]
         self.consumer_notes: list[str] = []
         self.consumers: list[tuple[str, Spec]] = [
@@ -231,6 +236,11 @@ class ContractSession:
             lines += self.recorder.adapter.notes()
         if self.failure:
             lines.append(f"broker lost during the session: {self.failure}")
+        from pytest_asyncapi.schemas.binary import writer_schema_note
+
+        note = writer_schema_note(self.specs)
+        if note is not None:
+            lines.append(note)
         return [mask(line) for line in lines + self.remote_brokers]
 
     def coverage(self) -> Coverage:
@@ -258,6 +268,7 @@ class ContractSession:
             for m in coverage.expectations
             if not m.covered
         ]
+        lines += render_replies(self.results)
         minimum = self.settings.coverage_min
         if minimum is not None and (coverage.percent or 0.0) < minimum:
             lines.append(
@@ -268,6 +279,29 @@ class ContractSession:
             lines.append(
                 f"FAILED: {self.results.stray_violations} violation(s) in messages published "
                 "between tests (see above)"
+            )
+        return lines + self._no_traffic_lines()
+
+    def _no_traffic_lines(self) -> list[str]:
+        """A session whose tests ran on a working broker but saw nothing on any declared
+        channel checked nothing: say so (a warning; a failure under ``--asyncapi-strict``)."""
+        results = self.results
+        seen = sum(c.seen for c in results.channels.values())
+        if not results.tests or seen or results.published or self.failure is not None:
+            return []
+        env_var = self.settings.broker_env or DEFAULT_ENV[self.protocol]
+        undeclared = sum(results.undeclared.values())
+        lines = [
+            f"{'FAILED' if self.settings.strict else 'WARNING'}: no message was seen on any "
+            f"declared channel in {results.tests} test(s): nothing was checked",
+            "  likely causes: the service publishes to an in-memory test client (FastStream's "
+            "TestNatsBroker / TestKafkaBroker, a mock) instead of the broker; or it does not read "
+            f"the broker URL from {env_var} (the variable the plugin sets)",
+        ]
+        if undeclared:
+            lines.append(
+                f"  {undeclared} message(s) arrived on destinations no channel declares: check "
+                "the channel addresses (--asyncapi-slash-to-dot, --asyncapi-destination)"
             )
         return lines
 

@@ -183,6 +183,13 @@ OPTIONS = (
         "URL_PREFIX=DIR",
     ),
     Option(
+        "--asyncapi-schema-registry",
+        "asyncapi_schema_registry",
+        "schema registry (Confluent REST API) for the writer schemas of framed Avro/Protobuf; "
+        "default: the Kafka server binding's schemaRegistryUrl",
+        metavar="URL",
+    ),
+    Option(
         "--asyncapi-allow-outside-root",
         "asyncapi_allow_outside_root",
         "follow file $refs that leave the project root (rootdir, VCS checkout)",
@@ -227,6 +234,8 @@ class Settings:
     allow_outside_root: bool = False
     rootdir: Path | None = None
     """pytest's rootdir: file ``$ref``s may go anywhere under it (or the VCS checkout)."""
+    schema_registry: str | None = None
+    """``--asyncapi-schema-registry``: overrides the documents' ``schemaRegistryUrl``."""
     limits: dict[str, int] = field(default_factory=dict)
     """Document read limits given by the user (``max_bytes``, ``max_depth``, ``max_aliases``)."""
     nats_capture: str = "auto"
@@ -301,6 +310,7 @@ def read_settings(get: Any, rootdir: Path) -> Settings | None:
             ).items()
         },
         allow_outside_root=bool(get(_option("asyncapi_allow_outside_root"))),
+        schema_registry=_registry(get(_option("asyncapi_schema_registry"))),
         rootdir=rootdir,
         limits={
             name: int(_number(value, f"--asyncapi-{name.replace('_', '-')}", 1, 2**62))
@@ -350,6 +360,18 @@ def _url_protocol(url: str | None, protocol: str | None) -> str | None:
             f"({decided}); drop --asyncapi-protocol, the URL decides"
         )
     return decided
+
+
+def _registry(value: Any) -> str | None:
+    if value in (None, ""):
+        return None
+    text = str(value).strip()
+    if not text.lower().startswith(("http://", "https://")) or text[-3:] == "://":
+        raise SettingsError(
+            f"--asyncapi-schema-registry: {text!r} is not an http(s) URL "
+            "(e.g. http://127.0.0.1:8081)"
+        )
+    return text
 
 
 def _option(ini: str) -> Option:

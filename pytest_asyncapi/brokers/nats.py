@@ -230,6 +230,8 @@ class NatsCapture(CaptureAdapter):
         payload: bytes,
         headers: Mapping[str, str] | None = None,
         key: bytes | None = None,
+        *,
+        reply: str | None = None,
     ) -> None:
         if key is not None:
             raise BrokerError(
@@ -237,13 +239,17 @@ class NatsCapture(CaptureAdapter):
                 hint="put the value in a header or the payload",
             )
         check_subject(destination, wildcards=False)
+        if reply is not None:
+            check_subject(reply, wildcards=False)
         for name, value in (headers or {}).items():
             if not name or any(c in name for c in ": \t\r\n") or any(c in value for c in "\r\n"):
                 raise BrokerError(
                     f"invalid NATS header {name!r}: {value!r}",
                     hint="header names may not contain ':' or whitespace, values no line breaks",
                 )
-        self._call(self._publish(destination, payload, dict(headers) if headers else None))
+        self._call(
+            self._publish(destination, payload, dict(headers) if headers else None, reply or "")
+        )
 
     def notes(self) -> list[str]:
         return list(self._notes)
@@ -323,9 +329,11 @@ class NatsCapture(CaptureAdapter):
             self._patterns = [(s._id, tuple(p.split("."))) for p, s in kept]
         return [p for p, _ in refused]
 
-    async def _publish(self, subject: str, payload: bytes, headers: dict[str, str] | None) -> None:
+    async def _publish(
+        self, subject: str, payload: bytes, headers: dict[str, str] | None, reply: str = ""
+    ) -> None:
         await self._usable()
-        await self._nc.publish(subject, payload, headers=headers)
+        await self._nc.publish(subject, payload, reply=reply, headers=headers)
         await self._ping()
 
     async def _ping(self) -> None:
