@@ -473,9 +473,7 @@ def _opener() -> OpenerDirector:
             newurl: str,
         ) -> Request | None:
             if urlsplit(newurl).scheme not in ("http", "https"):
-                raise HTTPError(
-                    newurl, code, f"redirect to {newurl} refused", headers, fp
-                )
+                raise HTTPError(newurl, code, f"redirect to {newurl} refused", headers, fp)
             return super().redirect_request(req, fp, code, msg, headers, newurl)
 
     return build_opener(HTTPOnlyRedirects)
