@@ -2,13 +2,18 @@
 
 ``begin_test`` drains what arrived since the last test (reported as "between tests", never
 dropped); ``end_test`` drains exactly and attributes everything in the window to the test.
+A window is judged by the fast path (:mod:`pytest_asyncapi.fast_path`: valid messages are
+counted) and the full judge for every other message.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TYPE_CHECKING
 
 from pytest_asyncapi.contract import MessageVerdict, judge
+from pytest_asyncapi.fast_path import Planner
+from pytest_asyncapi.replies import ReplyTracker
 from pytest_asyncapi.results import TestOutcome
 
 if TYPE_CHECKING:
@@ -36,10 +41,12 @@ class Recorder:
         self.router = router
         self.check_key = check_key
         self.consumers = list(consumers)
+        self.planner = Planner(router, check_key=check_key, consumers=self.consumers)
         self.window: list[Captured] = []
         self.published: list[tuple[str, str, str]] = []
         self.current: str | None = None
         self.previous: str | None = None
+        self.replies = ReplyTracker(self.specs, router, check_key=check_key)
 
     def start(self) -> None:
         """Subscribe to every declared destination (confirmed by the broker) plus a catch-all."""
@@ -70,9 +77,7 @@ class Recorder:
     def end_test(self) -> TestOutcome:
         """Drain exactly, judge the window and attribute it to the current test."""
         self.window.extend(self.adapter.drain())
-        outcome = TestOutcome(
-            self.current or "<unknown>", self.verdicts(self.window), self.published
-        )
+        outcome = self._outcome(self.current or "<unknown>", self.window, self.published)
         self.previous, self.current, self.window, self.published = self.current, None, [], []
         return outcome
 
@@ -81,14 +86,50 @@ class Recorder:
         return self._between(self.adapter.drain())
 
     def verdicts(self, records: Sequence[Captured]) -> list[MessageVerdict]:
+        """The full judge's verdicts on ``records`` (one per route, as :func:`judge`)."""
         return [
             v
             for r in records
             for v in judge(r, self.router, check_key=self.check_key, consumers=self.consumers)
         ]
 
+    def judge_window(self, label: str, records: Sequence[Captured]) -> TestOutcome:
+        """Valid messages counted by the fast path; every other one judged in full."""
+        valid: Counter[tuple[str, str, str, str]] = Counter()
+        verdicts: list[MessageVerdict] = []
+        tally = self.planner.tally
+        for record in records:
+            keys = tally(record)
+            if keys is None:
+                verdicts += self._judge(record)
+                continue
+            for key in keys:
+                valid[key] += 1
+        return TestOutcome(label, verdicts, valid=valid)
+
     def _between(self, records: list[Captured]) -> TestOutcome | None:
-        if not records:
+        if not records and not self.replies.pending:
             return None
         after = f"after {self.previous}" if self.previous else "before the first test"
-        return TestOutcome(f"between tests ({after})", self.verdicts(records))
+        outcome = self._outcome(f"between tests ({after})", records, [])
+        empty = not (outcome.verdicts or outcome.replies or outcome.valid)
+        return None if empty else outcome
+
+    def _outcome(
+        self, label: str, records: Sequence[Captured], published: list[tuple[str, str, str]]
+    ) -> TestOutcome:
+        """Judge a window (replies as replies); requests left without a reply are missing.
+
+        Without request/reply operations, by the fast path (:meth:`judge_window`); with them,
+        every record by the full judge, which the reply tracker needs to pair requests."""
+        if self.replies.active:
+            outcome = TestOutcome(label, self.replies.judge_window(records, self._judge))
+        else:
+            outcome = self.judge_window(label, records)
+        self.replies.end_window()
+        outcome.published = published
+        outcome.replies = self.replies.take_pairs()
+        return outcome
+
+    def _judge(self, record: Captured) -> list[MessageVerdict]:
+        return judge(record, self.router, check_key=self.check_key, consumers=self.consumers)

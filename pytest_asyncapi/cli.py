@@ -98,12 +98,22 @@ def _parser() -> argparse.ArgumentParser:
         description="Exit 0 valid, 1 invalid, 2 usage or unreadable input, 3 not checkable.",
     )
     check.add_argument("spec", type=Path, metavar="SPEC")
-    check.add_argument("payload", metavar="PAYLOAD", help="a JSON file, or - for standard input")
+    check.add_argument(
+        "payload",
+        metavar="PAYLOAD",
+        help="a payload file (JSON, or the raw Avro/Protobuf bytes), or - for standard input",
+    )
     check.add_argument("--channel", required=True, help="channel id (3.x) or key/address (2.x)")
     check.add_argument(
         "--message", help="name, messageId or key; needed if the channel has several"
     )
     check.add_argument("--headers", type=Path, help="a JSON object of headers to check")
+    check.add_argument(
+        "--schema-registry",
+        metavar="URL",
+        help="Confluent-API schema registry for writer schemas of framed Avro/Protobuf "
+        "(default: the Kafka server binding's schemaRegistryUrl)",
+    )
     from pytest_asyncapi.cli_codegen import add_subcommands as add_codegen_commands
     from pytest_asyncapi.cli_compat import add_subcommands as add_compat_commands
     from pytest_asyncapi.cli_pact import add_subcommands as add_pact_commands

@@ -15,6 +15,7 @@ from pytest_asyncapi.coverage import Coverage
 from pytest_asyncapi.coverage import compute as compute_coverage
 from pytest_asyncapi.errors import AsyncAPIContractError, BrokerError, SpecError
 from pytest_asyncapi.masking import mask
+from pytest_asyncapi.reporting.terminal import render_replies
 from pytest_asyncapi.results import RunResults, window_record
 from pytest_asyncapi.routing import (
     Router,
@@ -22,6 +23,7 @@ from pytest_asyncapi.routing import (
     consumer_routes,
     declared_protocol,
     declared_protocol_names,
+    machinery,
 )
 from pytest_asyncapi.settings import DEFAULT_ENV, Settings, SettingsError
 from pytest_asyncapi.spec.loader import load_spec, shown
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
     from pytest_asyncapi.brokers.base import CaptureAdapter
     from pytest_asyncapi.brokers.provision import ProvisionedBroker
     from pytest_asyncapi.spec.model import Spec
+    from pytest_asyncapi.spec.official_schema import CheckCache
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,8 @@ class BrokerInfo:
 class ContractSession:
     """Loads the specs at once; provisions the broker on first use."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, check_cache: CheckCache | None = None) -> None:
+        """``check_cache``: where official-schema check results are kept between runs."""
         self.settings = settings
         options = LoadOptions(
             allow_url_refs=settings.allow_url_refs,
@@ -64,7 +68,12 @@ class ContractSession:
             max_bytes=settings.limits.get("max_bytes", LoadOptions.max_bytes),
             max_depth=settings.limits.get("max_depth", LoadOptions.max_depth),
             max_aliases=settings.limits.get("max_aliases", LoadOptions.max_aliases),
+            check_cache=check_cache,
         )
+        if settings.schema_registry is not None:
+            from pytest_asyncapi.schemas.registry import set_registry_url
+
+            set_registry_url(settings.schema_registry)
         self.specs: list[Spec] = [load_spec(shown(path), options) for path in settings.specs]
         self.consumer_notes: list[str] = []
         self.consumers: list[tuple[str, Spec]] = [
@@ -78,7 +87,7 @@ class ContractSession:
             overrides=settings.destinations,
         )
         self._check_overrides()
-        self.router = Router(routes)
+        self.router = Router(routes, machinery=machinery(self.protocol))
         self.consumer_routers = [
             (name, Router(consumer_routes(spec, self.protocol, settings.slash_to_dot)))
             for name, spec in self.consumers
@@ -167,7 +176,12 @@ class ContractSession:
         if self.protocol == "nats":
             from pytest_asyncapi.brokers.nats import NatsCapture
 
-            return NatsCapture(url, settle=self.settings.settle)
+            return NatsCapture(
+                url,
+                settle=self.settings.settle,
+                mode=self.settings.nats_capture,
+                connect_timeout=self.settings.startup_timeout,
+            )
         from pytest_asyncapi.brokers.kafka import KafkaCapture
 
         return KafkaCapture(
@@ -221,8 +235,15 @@ class ContractSession:
         if self.broker is not None:
             lines.append(f"broker: {self.broker.description}")
             lines += [f"  (auto skipped: {reason})" for reason in self.broker.fallbacks]
+        if self.recorder is not None:
+            lines += self.recorder.adapter.notes()
         if self.failure:
             lines.append(f"broker lost during the session: {self.failure}")
+        from pytest_asyncapi.schemas.binary import writer_schema_note
+
+        note = writer_schema_note(self.specs)
+        if note is not None:
+            lines.append(note)
         return [mask(line) for line in lines + self.remote_brokers]
 
     def coverage(self) -> Coverage:
@@ -250,6 +271,7 @@ class ContractSession:
             for m in coverage.expectations
             if not m.covered
         ]
+        lines += render_replies(self.results)
         minimum = self.settings.coverage_min
         if minimum is not None and (coverage.percent or 0.0) < minimum:
             lines.append(
@@ -260,6 +282,29 @@ class ContractSession:
             lines.append(
                 f"FAILED: {self.results.stray_violations} violation(s) in messages published "
                 "between tests (see above)"
+            )
+        return lines + self._no_traffic_lines()
+
+    def _no_traffic_lines(self) -> list[str]:
+        """A session whose tests ran on a working broker but saw nothing on any declared
+        channel checked nothing: say so (a warning; a failure under ``--asyncapi-strict``)."""
+        results = self.results
+        seen = sum(c.seen for c in results.channels.values())
+        if not results.tests or seen or results.published or self.failure is not None:
+            return []
+        env_var = self.settings.broker_env or DEFAULT_ENV[self.protocol]
+        undeclared = sum(results.undeclared.values())
+        lines = [
+            f"{'FAILED' if self.settings.strict else 'WARNING'}: no message was seen on any "
+            f"declared channel in {results.tests} test(s): nothing was checked",
+            "  likely causes: the service publishes to an in-memory test client (FastStream's "
+            "TestNatsBroker / TestKafkaBroker, a mock) instead of the broker; or it does not read "
+            f"the broker URL from {env_var} (the variable the plugin sets)",
+        ]
+        if undeclared:
+            lines.append(
+                f"  {undeclared} message(s) arrived on destinations no channel declares: check "
+                "the channel addresses (--asyncapi-slash-to-dot, --asyncapi-destination)"
             )
         return lines
 

@@ -190,11 +190,26 @@ OPTIONS = (
         "URL_PREFIX=DIR",
     ),
     Option(
+        "--asyncapi-schema-registry",
+        "asyncapi_schema_registry",
+        "schema registry (Confluent REST API) for the writer schemas of framed Avro/Protobuf; "
+        "default: the Kafka server binding's schemaRegistryUrl",
+        metavar="URL",
+    ),
+    Option(
         "--asyncapi-allow-outside-root",
         "asyncapi_allow_outside_root",
         "follow file $refs that leave the project root (rootdir, VCS checkout)",
         "bool",
         False,
+    ),
+    Option(
+        "--asyncapi-nats-capture",
+        "asyncapi_nats_capture",
+        "what the NATS capture subscribes to: auto (every subject, '>', or the declared subjects "
+        "where the server refuses '>'), all (only '>'), declared (only the declared subjects)",
+        default="auto",
+        metavar="MODE",
     ),
 )
 
@@ -227,8 +242,11 @@ class Settings:
     allow_outside_root: bool = False
     rootdir: Path | None = None
     """pytest's rootdir: file ``$ref``s may go anywhere under it (or the VCS checkout)."""
+    schema_registry: str | None = None
+    """``--asyncapi-schema-registry``: overrides the documents' ``schemaRegistryUrl``."""
     limits: dict[str, int] = field(default_factory=dict)
     """Document read limits given by the user (``max_bytes``, ``max_depth``, ``max_aliases``)."""
+    nats_capture: str = "auto"
 
 
 class SettingsError(ValueError):
@@ -301,13 +319,27 @@ def read_settings(get: Any, rootdir: Path) -> Settings | None:
             ).items()
         },
         allow_outside_root=bool(get(_option("asyncapi_allow_outside_root"))),
+        schema_registry=_registry(get(_option("asyncapi_schema_registry"))),
         rootdir=rootdir,
         limits={
             name: int(_number(value, f"--asyncapi-{name.replace('_', '-')}", 1, 2**62))
             for name in ("max_bytes", "max_depth", "max_aliases")
             if (value := get(_option(f"asyncapi_{name}"))) not in (None, "")
         },
+        nats_capture=_choice(get(_option("asyncapi_nats_capture")), "--asyncapi-nats-capture"),
     )
+
+
+NATS_CAPTURE_MODES = ("auto", "all", "declared")
+
+
+def _choice(value: Any, flag: str) -> str:
+    text = str(value or "auto").strip()
+    if text not in NATS_CAPTURE_MODES:
+        raise SettingsError(
+            f"{flag}: {text!r} is not valid; choose one of {', '.join(NATS_CAPTURE_MODES)}"
+        )
+    return text
 
 
 def parse_broker(value: str) -> tuple[str, str | None]:
@@ -337,6 +369,18 @@ def _url_protocol(url: str | None, protocol: str | None) -> str | None:
             f"({decided}); drop --asyncapi-protocol, the URL decides"
         )
     return decided
+
+
+def _registry(value: Any) -> str | None:
+    if value in (None, ""):
+        return None
+    text = str(value).strip()
+    if not text.lower().startswith(("http://", "https://")) or text[-3:] == "://":
+        raise SettingsError(
+            f"--asyncapi-schema-registry: {text!r} is not an http(s) URL "
+            "(e.g. http://127.0.0.1:8081)"
+        )
+    return text
 
 
 def _option(ini: str) -> Option:

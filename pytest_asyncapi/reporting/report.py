@@ -79,6 +79,18 @@ def build_report(
         "undeclared": [{"destination": d, "count": n} for d, n in results.undeclared.most_common()],
         "between_tests": results.between_tests,
         "unchecked": results.unchecked,
+        "replies": [
+            {
+                "spec": spec,
+                "operation": operation,
+                "request": request,
+                "reply": reply,
+                "outcome": outcome,
+                "count": count,
+            }
+            for (spec, operation, request, reply, outcome), count in results.replies.items()
+        ],
+        "missing_replies": results.missing_replies,
         "windows": results.windows,
         "windows_truncated": results.windows_truncated,
     }
