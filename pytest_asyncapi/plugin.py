@@ -104,7 +104,8 @@ def pytest_configure(config: pytest.Config) -> None:
     from pytest_asyncapi.session import ContractSession
 
     try:
-        session = ContractSession(settings)
+        # pytest's cache keeps official-schema check results (absent: -p no:cacheprovider)
+        session = ContractSession(settings, check_cache=getattr(config, "cache", None))
     except (SpecError, SettingsError) as error:
         raise pytest.UsageError(mask(f"--asyncapi: {error}")) from None
     config.stash[SESSION] = session

@@ -371,6 +371,8 @@ class NatsCapture(CaptureAdapter):
 
     async def _ping(self) -> None:
         """PING behind every pending command; return at its PONG (see the module docstring).
+        ``timeout`` is a bound on no progress: messages still arriving ahead of the PONG
+        extend the wait.
 
         A connection lost meanwhile is waited for (``reconnect_wait``) and pinged again: the
         gap is in the records by then."""
@@ -384,9 +386,15 @@ class NatsCapture(CaptureAdapter):
             lost = self._lost_future
             assert lost is not None
             await nc._flush_pending()
-            done, _ = await asyncio.wait(
-                {future, lost}, timeout=self.timeout, return_when=asyncio.FIRST_COMPLETED
-            )
+            while True:
+                # the PONG comes after every message the server sent before it: while they
+                # are still being read (a flood), the wait goes on; ``timeout`` bounds a stall
+                seen = nc.received
+                done, _ = await asyncio.wait(
+                    {future, lost}, timeout=self.timeout, return_when=asyncio.FIRST_COMPLETED
+                )
+                if done or nc.received == seen:
+                    break
             if future in done:
                 return
             if lost not in done:
