@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 BROKER_MODES = ("auto", "container", "local")
-BROKER_SCHEMES = {"nats": "nats", "kafka": "kafka"}
+BROKER_SCHEMES = {"nats": "nats", "tls": "nats", "kafka": "kafka"}
 PROTOCOLS = ("nats", "kafka")
 DEFAULT_ENV = {"nats": "NATS_URL", "kafka": "KAFKA_BOOTSTRAP_SERVERS"}
 
