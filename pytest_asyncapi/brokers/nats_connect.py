@@ -15,8 +15,6 @@ Importing this module imports only the standard library.
 
 from __future__ import annotations
 
-import asyncio
-import threading
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
@@ -171,6 +169,9 @@ def tls_context(settings: NatsConnectSettings) -> ssl.SSLContext:
 def check_connection(url: str, settings: NatsConnectSettings, timeout: float) -> None:
     """Connect once with ``settings`` and close; on failure one ``BrokerError`` that names
     the method and what to fix, raised within ``timeout`` seconds."""
+    import asyncio
+    import threading
+
     kwargs = connect_kwargs(settings, url)
     failure: list[BaseException] = []
 
@@ -189,6 +190,8 @@ def check_connection(url: str, settings: NatsConnectSettings, timeout: float) ->
 
 
 async def _connect_once(url: str, kwargs: dict[str, Any], timeout: float) -> None:
+    import asyncio
+
     import nats.aio.client
 
     async def ignore(_: Exception) -> None:
@@ -225,6 +228,7 @@ def explain(
     exc: BaseException, url: str, settings: NatsConnectSettings, timeout: float
 ) -> BrokerError:
     """A failed connect as a ``BrokerError`` naming the method and the file/host to fix."""
+    import asyncio
     import ssl
 
     where = _where(url)
