@@ -44,6 +44,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from pytest_asyncapi.cli_traffic import run_traffic
 
             return run_traffic(args, options)
+        if args.command in ("codegen", "check-models"):
+            from pytest_asyncapi.cli_codegen import run as run_codegen
+
+            return run_codegen(args, options)
         if args.command == "validate":
             from pytest_asyncapi.cli_validate import run_validate
 
@@ -60,6 +64,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _fail(message: str, args: argparse.Namespace, stream: TextIO) -> None:
+    from pytest_asyncapi.masking import mask
+
+    message = mask(message)
     if getattr(args, "json", False):
         print(json.dumps({"error": message}), file=sys.stdout)
     print(f"asyncapi-contract: error: {message}", file=stream)
@@ -93,10 +100,12 @@ def _parser() -> argparse.ArgumentParser:
         "--message", help="name, messageId or key; needed if the channel has several"
     )
     check.add_argument("--headers", type=Path, help="a JSON object of headers to check")
+    from pytest_asyncapi.cli_codegen import add_subcommands as add_codegen_commands
     from pytest_asyncapi.cli_compat import add_subcommands as add_compat_commands
     from pytest_asyncapi.cli_traffic import add_subcommands as add_traffic_commands
 
     more = add_traffic_commands(commands) + add_compat_commands(commands)
+    more += add_codegen_commands(commands)
     for sub in (validate, check, *more):
         sub.add_argument("--json", action="store_true", help="machine-readable output")
         sub.add_argument("--allow-url-refs", action="store_true", help="fetch http(s) $ref targets")
@@ -110,7 +119,7 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument(
             "--allow-outside-root",
             action="store_true",
-            help="follow file $refs that leave the document's folder",
+            help="follow file $refs that leave the project root (current directory, VCS checkout)",
         )
         sub.add_argument(
             "--client-view",

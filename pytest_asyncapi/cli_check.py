@@ -15,6 +15,7 @@ from pytest_asyncapi.cli import (
     UsageProblem,
     emit_json,
 )
+from pytest_asyncapi.contract import choose
 from pytest_asyncapi.message_check import MessageCheck, check_message
 from pytest_asyncapi.schemas.compile import Verdict
 from pytest_asyncapi.spec.loader import load_spec
@@ -29,38 +30,40 @@ EXIT_BY_VERDICT = {Verdict.VALID: EXIT_OK, Verdict.INVALID: EXIT_FINDINGS}
 
 
 def run_check(args: argparse.Namespace, options: LoadOptions) -> int:
-    """Load the spec leniently, pick the message, check payload and headers."""
+    """Load the spec leniently, pick the message as the plugin does, check payload and headers.
+
+    Without ``--message`` on a channel with several messages: the first whose schemas accept
+    the payload, else the first unchecked one, else the closest (fewest violations).
+    """
     spec = load_spec(args.spec, options)
-    message = pick_message(spec, args.channel, args.message)
+    candidates = candidate_messages(spec, args.channel, args.message)
     payload = _read_payload(args.payload)
     headers = _read_headers(args.headers) if args.headers else None
-    result = check_message(message, payload, headers)
+    result = choose([check_message(m, payload, headers) for m in candidates])
+    names = [m.display_name for m in candidates]
     if args.json:
-        emit_json(_result_json(spec, args.channel, result, headers is not None))
+        emit_json(
+            {**_result_json(spec, args.channel, result, headers is not None), "candidates": names}
+        )
     else:
-        _print_result(args.channel, result, headers is not None)
+        _print_result(args.channel, result, headers is not None, names)
     return EXIT_BY_VERDICT.get(result.verdict, EXIT_UNCHECKED)
 
 
-def pick_message(spec: Spec, channel_name: str, label: str | None) -> Message:
-    """The message ``label`` names on the channel; required when it carries several."""
+def candidate_messages(spec: Spec, channel_name: str, label: str | None) -> list[Message]:
+    """The message ``label`` names on the channel, else every message it carries."""
     try:
         channel = spec.channel(channel_name)
     except KeyError as error:
         raise UsageProblem(error.args[0]) from None
     if label is not None:
         try:
-            return channel.message(label)
+            return [channel.message(label)]
         except KeyError as error:
             raise UsageProblem(error.args[0]) from None
-    if len(channel.messages) == 1:
-        return channel.messages[0]
-    names = ", ".join(m.display_name for m in channel.messages) or "none"
     if not channel.messages:
         raise UsageProblem(f"channel {channel.id!r} declares no messages")
-    raise UsageProblem(
-        f"channel {channel.id!r} carries several messages ({names}); choose one with --message"
-    )
+    return list(channel.messages)
 
 
 def _read_payload(source: str) -> bytes:
@@ -84,8 +87,13 @@ def _read_headers(path: Path) -> dict[str, Any]:
     return headers
 
 
-def _print_result(channel: str, result: MessageCheck, had_headers: bool) -> None:
+def _print_result(
+    channel: str, result: MessageCheck, had_headers: bool, candidates: list[str]
+) -> None:
     name = result.message.display_name
+    if len(candidates) > 1:
+        how = "matched" if result.verdict is not Verdict.INVALID else "closest; none matched"
+        name += f" ({how} among {', '.join(candidates)})"
     print(f"{result.verdict.value.upper()}: {channel} / {name}")
     for part, violation in result.violations():
         print(f"  {part} {violation.pointer or '/'}: {violation.message} [{violation.keyword}]")

@@ -183,6 +183,7 @@ def run_record(
     """
     from pytest_asyncapi.brokers.endpoints import split_url
     from pytest_asyncapi.errors import BrokerError
+    from pytest_asyncapi.masking import mask
 
     if args.duration is None and args.count is None:
         raise UsageProblem("record needs --duration S or --count N (or both: the first wins)")
@@ -190,21 +191,20 @@ def run_record(
         protocol = split_url(args.broker)[0]
     except ValueError as error:
         raise UsageProblem(f"--broker: {error}") from None
+    shown = mask(args.broker)  # the URL as every output shows it: credentials masked
     if args.protocol is not None and args.protocol != protocol:
-        raise UsageProblem(
-            f"--protocol {args.protocol} contradicts --broker {args.broker} ({protocol})"
-        )
+        raise UsageProblem(f"--protocol {args.protocol} contradicts --broker {shown} ({protocol})")
     plan = Plan.prepare(args, options, protocol)
     try:
         adapter = _connect(protocol, args.broker)
     except BrokerError as error:
-        raise UsageProblem(f"cannot record from {args.broker}: {error}") from None
+        raise UsageProblem(f"cannot record from {shown}: {error}") from None
     try:
         try:
             adapter.start(plan.router.patterns())
         except BrokerError as error:
-            raise UsageProblem(f"cannot record from {args.broker}: {error}") from None
-        print(f"recording from {args.broker} ({_limits(args)}) ...", file=sys.stderr, flush=True)
+            raise UsageProblem(f"cannot record from {shown}: {error}") from None
+        print(f"recording from {shown} ({_limits(args)}) ...", file=sys.stderr, flush=True)
         if ready is not None:
             ready()
         started = time.monotonic()
@@ -215,15 +215,15 @@ def run_record(
     if args.output is not None:
         _write_records(args.output, captured)
     if lost is not None:
-        problem = f"lost the broker {args.broker} while recording: {lost}"
+        problem = f"lost the broker {shown} while recording: {lost}"
         if args.output is not None:
             problem += f"\n  the {len(captured)} record(s) captured before are in {args.output}"
         raise UsageProblem(problem)
     from pytest_asyncapi.traffic import check_records
 
-    label = f"recording from {args.broker}"
+    label = f"recording from {shown}"
     results, count = check_records(captured, plan.router, label=label, check_key=plan.check_key)
-    broker = [f"recorded {count} message(s) from {args.broker} in {elapsed:.1f} s"]
+    broker = [f"recorded {count} message(s) from {shown} in {elapsed:.1f} s"]
     return plan.finish(args, results, count, label=label, broker=broker)
 
 

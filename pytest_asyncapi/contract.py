@@ -132,11 +132,15 @@ def _judge_on_route(
         )
     checks = [
         check_message(
-            m, captured.payload, captured.headers or {}, captured.key, check_key=check_key
+            m,
+            None if captured.tombstone else captured.payload,
+            captured.headers or (),
+            captured.key,
+            check_key=check_key,
         )
         for m in candidates
     ]
-    chosen = _choose(checks)
+    chosen = choose(checks)
     label = chosen.message.display_name
     if len(checks) > 1 and chosen.verdict is Verdict.INVALID:
         names = ", ".join(c.message.display_name for c in checks)
@@ -176,7 +180,7 @@ def _judge_on_route(
     )
 
 
-def _choose(checks: list[MessageCheck]) -> MessageCheck:
+def choose(checks: Sequence[MessageCheck]) -> MessageCheck:
     """The first valid candidate; else the first unchecked; else the closest invalid one."""
     for wanted in (Verdict.VALID, Verdict.UNCHECKED):
         for check in checks:

@@ -72,6 +72,9 @@ class BrokerError(AsyncAPIContractError):
     """A broker cannot be provisioned, reached, or used."""
 
     def __init__(self, problem: str, *, hint: str | None = None, log_tail: str | None = None):
+        from pytest_asyncapi.masking import mask
+
+        problem, hint = mask(problem), None if hint is None else mask(hint)
         self.problem = problem
         self.hint = hint
         self.log_tail = log_tail

@@ -5,23 +5,31 @@ Pure: no broker, no pytest. The plugin, the CLI and the traffic checker all call
 
 Decoding rules (documented in the README):
 - payload: JSON content types (``application/json``, ``*/*+json``, ``text/json``, or none
-  declared) are parsed as JSON; not-JSON is a violation. Any other content type is checked
+  declared) are parsed as JSON; not-JSON is a violation, and so is an object that repeats a
+  key (keyword ``duplicate-key``). Any other content type is checked
   only when the payload schema is ``type: string`` (the UTF-8 text is validated); otherwise
   the payload is reported **unchecked**.
-- headers from a broker are strings (NATS) or bytes (Kafka, decoded as UTF-8). A string value
+- headers from a broker are ``(name, bytes)`` pairs in wire order (NATS and Kafka alike),
+  decoded as UTF-8. A name that occurs more than once is a violation (keyword
+  ``repeated-header``, listing the values): AsyncAPI headers are one object, one value per
+  name. The first value is still checked against the schema. A string value
   meets a header schema whose ``type`` does not allow strings by conversion: ``integer`` /
   ``number`` from a JSON number, ``boolean`` from ``true``/``false``, ``object``/``array``/
   ``null`` from JSON text. A value that does not convert stays a string and fails ``type``.
 - a Kafka key (bytes) is decoded as UTF-8 and converted by the same rule as a header value.
+- a payload of ``None`` (a Kafka tombstone: a record with a null value) is the JSON value
+  ``null`` whatever the content type, so ``type: ["object", "null"]`` admits it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from pytest_asyncapi.json_duplicates import duplicate_key_violations
 from pytest_asyncapi.schemas.compile import (
     CheckResult,
     SchemaViolation,
@@ -30,9 +38,12 @@ from pytest_asyncapi.schemas.compile import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterable
 
     from pytest_asyncapi.spec.model import Message, SchemaSpec
+
+Headers = Mapping[str, Any] | Sequence[tuple[str, Any]]
+"""A mapping (a JSON headers file) or ``(name, value)`` pairs in wire order (a broker)."""
 
 JSON_CONTENT_TYPES = frozenset({"application/json", "text/json"})
 
@@ -81,8 +92,8 @@ def is_json_content_type(content_type: str | None) -> bool:
 
 def check_message(
     message: Message,
-    payload: bytes,
-    headers: Mapping[str, Any] | None = None,
+    payload: bytes | None,
+    headers: Headers | None = None,
     key: bytes | None = None,
     *,
     check_key: bool = False,
@@ -90,7 +101,7 @@ def check_message(
     """Check the parts of a message that the declaration constrains.
 
     ``headers`` ``None`` means none were available (the part is skipped, e.g. a CLI check of a
-    payload alone); a broker message without headers passes ``{}``. Header values that are
+    payload alone); a broker message without headers passes ``()``. Header values that are
     ``str``/``bytes`` are converted by the module's rule; other values (from a JSON headers
     file) are checked as they are. ``check_key`` asks for the key
     to be checked (Kafka): a declared key schema with no key is a violation.
@@ -103,19 +114,31 @@ def check_message(
     return MessageCheck(message, tuple(parts))
 
 
-def check_payload(message: Message, payload: bytes) -> CheckResult:
+def check_payload(message: Message, payload: bytes | None) -> CheckResult:
     """Decode ``payload`` by the message's content type, then check it against the schema."""
     decoded = decode_payload(message, payload)
     if isinstance(decoded, CheckResult):
         return decoded
+    duplicates = (
+        duplicate_key_violations(payload, decoded)
+        if payload is not None and is_json_content_type(message.content_type)
+        else ()
+    )
     if message.payload is None:
-        return CheckResult(Verdict.VALID)
+        return (
+            CheckResult(Verdict.INVALID, duplicates) if duplicates else CheckResult(Verdict.VALID)
+        )
     # trusted: orjson output (or UTF-8 text) is plain JSON, so the JSON screen is skipped
-    return compile_schema(message.payload).check(decoded, trusted=True)
+    result = compile_schema(message.payload).check(decoded, trusted=True)
+    if duplicates:
+        return CheckResult(Verdict.INVALID, duplicates + result.violations)
+    return result
 
 
-def decode_payload(message: Message, payload: bytes) -> Any:
+def decode_payload(message: Message, payload: bytes | None) -> Any:
     """The payload's value, or a :class:`CheckResult` saying why it cannot be checked."""
+    if payload is None:
+        return None
     if is_json_content_type(message.content_type):
         try:
             return orjson.loads(payload)
@@ -146,21 +169,61 @@ def _invalid_payload(keyword: str, text: str, payload: bytes) -> CheckResult:
     )
 
 
-def check_headers(schema: SchemaSpec, headers: Mapping[str, Any]) -> CheckResult:
-    """Check ``headers`` (converted by the module's rule) against ``schema``."""
+def check_headers(schema: SchemaSpec, headers: Headers) -> CheckResult:
+    """Check ``headers`` (converted by the module's rule) against ``schema``; a repeated
+    name is a ``repeated-header`` violation and its first value is the one checked."""
+    first, repeats = _first_values(headers.items() if isinstance(headers, Mapping) else headers)
     properties = schema.schema.get("properties", {}) if isinstance(schema.schema, dict) else {}
     converted: dict[str, Any] = {}
     trusted = True  # every name a str, every value from text (a str or orjson output)
-    for name, value in headers.items():
+    for name, value in first.items():
         text = _text(value)
         if text is None and isinstance(value, bytes):
+            if repeats:  # a repeat is a violation whatever the binary value says
+                return CheckResult(Verdict.INVALID, _repeated(repeats))
             return CheckResult(
                 Verdict.UNCHECKED, reason=f"header {name!r} is not UTF-8 text; binary not checked"
             )
         trusted = trusted and text is not None and isinstance(name, str)
         declared = properties.get(name) if isinstance(properties, dict) else None
         converted[name] = convert_text(text, declared) if text is not None else value
-    return compile_schema(schema).check(converted, trusted=trusted)
+    result = compile_schema(schema).check(converted, trusted=trusted)
+    if not repeats:
+        return result
+    return CheckResult(Verdict.INVALID, _repeated(repeats) + result.violations)
+
+
+def _first_values(pairs: Iterable[tuple[str, Any]]) -> tuple[dict[str, Any], dict[str, list[Any]]]:
+    """The first value of each name, and every value of the names that occur more than once."""
+    first: dict[str, Any] = {}
+    repeats: dict[str, list[Any]] = {}
+    for name, value in pairs:
+        if name in first:
+            repeats.setdefault(name, [first[name]]).append(value)
+        else:
+            first[name] = value
+    return first, repeats
+
+
+def _repeated(repeats: dict[str, list[Any]]) -> tuple[SchemaViolation, ...]:
+    return tuple(
+        SchemaViolation(
+            f"/{name.replace('~', '~0').replace('/', '~1')}",
+            "repeated-header",
+            f"header {name!r} occurs {len(values)} times (values "
+            + ", ".join(_shown(v) for v in values)
+            + "); AsyncAPI headers are one object: one value per name (the first is checked)",
+            "#/headers",
+            "",
+            _shown(values[0]),
+        )
+        for name, values in repeats.items()
+    )
+
+
+def _shown(value: Any) -> str:
+    text = _text(value)
+    return repr(text) if text is not None else repr(value)
 
 
 def check_key_bytes(schema: SchemaSpec, key: bytes | None) -> CheckResult:

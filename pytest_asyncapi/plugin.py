@@ -84,10 +84,12 @@ def pytest_configure(config: pytest.Config) -> None:
         "(bool) overrides --asyncapi-strict; must_see lists channels that must carry at "
         "least one message during the test",
     )
+    from pytest_asyncapi.masking import mask
+
     try:
         settings = read_settings(_Getter(config), config.rootpath)
     except SettingsError as error:
-        raise pytest.UsageError(str(error)) from None
+        raise pytest.UsageError(mask(str(error))) from None
     config.stash[SETTINGS] = settings
     if settings is None:
         return
@@ -103,7 +105,7 @@ def pytest_configure(config: pytest.Config) -> None:
     try:
         session = ContractSession(settings)
     except (SpecError, SettingsError) as error:
-        raise pytest.UsageError(f"--asyncapi: {error}") from None
+        raise pytest.UsageError(mask(f"--asyncapi: {error}")) from None
     config.stash[SESSION] = session
     config.pluginmanager.register(_Collector(session), name="asyncapi-collector")
 
@@ -116,8 +118,10 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
     session = _session(config)
     if session is None:
         return None
+    from pytest_asyncapi.masking import mask
+
     settings = session.settings
-    broker = settings.broker_url or settings.broker
+    broker = mask(settings.broker_url or settings.broker)
     lines = [
         f"asyncapi: {len(session.specs)} spec(s), {session.protocol} broker: {broker}, "
         f"strict: {'on' if settings.strict else 'off'}"

@@ -2,8 +2,9 @@
 
 A channel's address becomes a broker subscription pattern (``{param}`` tokens become NATS
 ``*`` wildcards) and a regular expression that recognises concrete destinations and pulls out
-the parameter values. For NATS the address is kept as written by default (``user/signedup``
-is a valid subject); ``slash_to_dot`` maps ``/`` to ``.``; a per-channel override wins over both.
+the parameter values. A channel binding's ``subject`` (NATS) or ``topic`` (Kafka) names the
+destination when present. Otherwise for NATS the address is kept as written (``user/signedup``
+is a valid subject); ``slash_to_dot`` maps ``/`` to ``.``; a per-channel override wins over all.
 """
 
 from __future__ import annotations
@@ -73,12 +74,27 @@ def channel_destination(
     """The destination template of ``channel`` on ``protocol`` (``None``: dynamic address)."""
     if channel.id in overrides:
         return overrides[channel.id]
+    bound = binding_destination(channel, protocol)
+    if bound:
+        return bound
     if protocol == "kafka":
-        topic = text(mapping(channel.bindings.get("kafka")).get("topic"))
-        return topic or channel.address
+        return channel.address
     if channel.address is None:
         return None
     return channel.address.replace("/", ".") if slash_to_dot else channel.address
+
+
+BINDING_FIELDS = {"nats": "subject", "kafka": "topic"}
+"""The channel-binding field that names the real destination (FastStream's 2.6 documents key
+channels ``orders.accepted:Publisher`` and put the subject in ``bindings.nats.subject``)."""
+
+
+def binding_destination(channel: Channel, protocol: str) -> str | None:
+    """The destination the channel's binding for ``protocol`` names, if any."""
+    field = BINDING_FIELDS.get(protocol)
+    if field is None:
+        return None
+    return text(mapping(channel.bindings.get(protocol)).get(field)) or None
 
 
 def subscription_pattern(destination: str, protocol: str) -> str:

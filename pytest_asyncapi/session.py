@@ -14,6 +14,7 @@ from pytest_asyncapi.capture import Recorder
 from pytest_asyncapi.coverage import Coverage
 from pytest_asyncapi.coverage import compute as compute_coverage
 from pytest_asyncapi.errors import AsyncAPIContractError, BrokerError
+from pytest_asyncapi.masking import mask
 from pytest_asyncapi.results import RunResults, window_record
 from pytest_asyncapi.routing import (
     Router,
@@ -30,6 +31,10 @@ if TYPE_CHECKING:
     from pytest_asyncapi.brokers.base import CaptureAdapter
     from pytest_asyncapi.brokers.provision import ProvisionedBroker
     from pytest_asyncapi.spec.model import Spec
+
+
+NATS_CONNECT_DEADLINE = 10.0
+"""Seconds within which a NATS connection (auth, TLS) succeeds or fails with a clear error."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,7 @@ class ContractSession:
             allow_url_refs=settings.allow_url_refs,
             url_map=settings.ref_map,
             allow_outside_root=settings.allow_outside_root,
+            project_roots=(settings.rootdir,) if settings.rootdir is not None else (),
             client_view=settings.client_view,
             max_bytes=settings.limits.get("max_bytes", LoadOptions.max_bytes),
             max_depth=settings.limits.get("max_depth", LoadOptions.max_depth),
@@ -109,9 +115,15 @@ class ContractSession:
         mode = settings.broker_url if settings.broker == "url" else settings.broker
         assert mode is not None
         self.broker = provision(
-            self.protocol, mode, image=settings.image, startup_timeout=settings.startup_timeout
+            self.protocol,
+            mode,
+            image=settings.image,
+            startup_timeout=settings.startup_timeout,
+            **self._nats_provisioning(),
         )
         endpoint = self.broker.endpoint
+        if self.protocol == "nats":
+            self._prepare_nats(endpoint.url)
         env_var = settings.broker_env or DEFAULT_ENV[self.protocol]
         self.info = BrokerInfo(endpoint.url, self.protocol, endpoint.source, env_var)
         os.environ[env_var] = endpoint.url if self.protocol == "nats" else self.info.servers
@@ -125,6 +137,29 @@ class ContractSession:
         )
         recorder.start()
         return recorder
+
+    def _nats_provisioning(self) -> dict[str, Any]:
+        """NATS: JetStream, the server config and the probe's TLS for a provisioned broker."""
+        if self.protocol != "nats":
+            return {}
+        from pytest_asyncapi.brokers.nats_connect import readiness_tls
+
+        settings = self.settings
+        return {
+            "jetstream": settings.jetstream or bool(settings.streams),
+            "nats_config": settings.nats_config,
+            "tls": readiness_tls(settings.nats),
+        }
+
+    def _prepare_nats(self, url: str) -> None:
+        """Check auth/TLS with one real connection, then create the declared streams."""
+        from pytest_asyncapi.brokers.nats_connect import check_connection, connect_kwargs
+        from pytest_asyncapi.brokers.nats_streams import declare_streams
+
+        deadline = min(self.settings.startup_timeout, NATS_CONNECT_DEADLINE)
+        check_connection(url, self.settings.nats, deadline)
+        connect = connect_kwargs(self.settings.nats, url)
+        declare_streams(url, self.settings.streams, connect=connect, timeout=deadline)
 
     def _adapter(self, url: str) -> CaptureAdapter:
         if self.protocol == "nats":
@@ -186,7 +221,7 @@ class ContractSession:
             lines += [f"  (auto skipped: {reason})" for reason in self.broker.fallbacks]
         if self.failure:
             lines.append(f"broker lost during the session: {self.failure}")
-        return lines + self.remote_brokers
+        return [mask(line) for line in lines + self.remote_brokers]
 
     def coverage(self) -> Coverage:
         return compute_coverage(self.specs, self.results, consumers=self.consumers)
@@ -274,7 +309,8 @@ class ContractSession:
             raise SettingsError(
                 "cannot tell which broker to start: the specs' servers declare protocol(s) "
                 f"{declared_protocol_names(self.specs)}; pass --asyncapi-protocol nats or "
-                "--asyncapi-protocol kafka"
+                "--asyncapi-protocol kafka, or a broker URL (nats://, tls://, kafka://) that "
+                "says it"
             )
         return protocol
 

@@ -16,6 +16,7 @@ from pytest_asyncapi.brokers.nats_connect import NatsConnectSettings
 
 BROKER_MODES = ("auto", "container", "local")
 BROKER_SCHEMES = {"nats": "nats", "tls": "nats", "kafka": "kafka"}
+"""URL scheme -> the protocol it decides (only the modes need ``--asyncapi-protocol``)."""
 PROTOCOLS = ("nats", "kafka")
 DEFAULT_ENV = {"nats": "NATS_URL", "kafka": "KAFKA_BOOTSTRAP_SERVERS"}
 
@@ -224,7 +225,7 @@ OPTIONS = (
     Option(
         "--asyncapi-allow-outside-root",
         "asyncapi_allow_outside_root",
-        "follow file $refs that leave the document's folder",
+        "follow file $refs that leave the project root (rootdir, VCS checkout)",
         "bool",
         False,
     ),
@@ -255,6 +256,8 @@ class Settings:
     allow_url_refs: bool = False
     ref_map: dict[str, Path] = field(default_factory=dict)
     allow_outside_root: bool = False
+    rootdir: Path | None = None
+    """pytest's rootdir: file ``$ref``s may go anywhere under it (or the VCS checkout)."""
     limits: dict[str, int] = field(default_factory=dict)
     """Document read limits given by the user (``max_bytes``, ``max_depth``, ``max_aliases``)."""
     nats: NatsConnectSettings = field(default_factory=NatsConnectSettings)
@@ -289,6 +292,7 @@ def read_settings(get: Any, rootdir: Path) -> Settings | None:
             f"--asyncapi-protocol: {protocol!r} is not a protocol; choose one of "
             + ", ".join(PROTOCOLS)
         )
+    protocol = _url_protocol(url, protocol)
     return Settings(
         specs=specs,
         broker=broker,
@@ -328,6 +332,7 @@ def read_settings(get: Any, rootdir: Path) -> Settings | None:
             ).items()
         },
         allow_outside_root=bool(get(_option("asyncapi_allow_outside_root"))),
+        rootdir=rootdir,
         limits={
             name: int(_number(value, f"--asyncapi-{name.replace('_', '-')}", 1, 2**62))
             for name in ("max_bytes", "max_depth", "max_aliases")
@@ -388,13 +393,28 @@ def parse_broker(value: str) -> tuple[str, str | None]:
     value = value.strip()
     if value in BROKER_MODES:
         return value, None
-    scheme = value.split("://", 1)[0] if "://" in value else ""
+    scheme = value.split("://", 1)[0].lower() if "://" in value else ""
     if scheme in BROKER_SCHEMES and value.split("://", 1)[1]:
         return "url", value
     raise SettingsError(
         f"--asyncapi-broker: {value!r} is not valid; choose one of auto, container, local, "
         "or a broker URL such as nats://127.0.0.1:4222 or kafka://127.0.0.1:9092"
     )
+
+
+def _url_protocol(url: str | None, protocol: str | None) -> str | None:
+    """A broker URL's scheme decides the protocol; a contradicting ``--asyncapi-protocol``
+    is an error."""
+    if url is None:
+        return protocol
+    scheme = url.split("://", 1)[0].lower()
+    decided = BROKER_SCHEMES[scheme]
+    if protocol is not None and protocol != decided:
+        raise SettingsError(
+            f"--asyncapi-protocol {protocol} contradicts the broker URL's scheme {scheme}:// "
+            f"({decided}); drop --asyncapi-protocol, the URL decides"
+        )
+    return decided
 
 
 def _option(ini: str) -> Option:

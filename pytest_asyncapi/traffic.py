@@ -8,16 +8,20 @@ The record format (one JSON object per line; blank lines are skipped)::
      "payload_base64": "AAEC",                    or base64 bytes -- exactly one of the three
      "headers": {"x-schema-version": "1"},      optional: string values, as a broker gives them
      "headers_base64": {"bin": "AAE="},         optional: header values that are not UTF-8
+     "headers": [["via", "a"], ["via", "b"],    or: [name, value] pairs in wire order, for
+                 ["bin", {"base64": "AAE="}]],    repeated names (not with headers_base64)
      "key": "ord-000001",                       optional Kafka key: UTF-8 text, or
      "key_base64": "AAE=",                        base64 bytes (at most one of the two)
      "time": "2026-05-01T10:00:00.5Z",          optional: RFC 3339 with an offset, or epoch
                                                   seconds (absent: the time of reading)
      "partition": 0, "offset": 41}              optional Kafka position (informational)
 
-Header values are strings, as on the wire: a header schema of ``type: integer`` meets ``"1"``
-converted (see :mod:`pytest_asyncapi.message_check`). :func:`record_line` writes what a
-capture saw in this format, byte for byte: ``payload`` only when the compact JSON of the value
-is exactly the payload, else ``payload_text`` when it is UTF-8, else ``payload_base64``.
+The writer uses the object form when every name occurs once (what readers of earlier versions
+read), the pair list otherwise. Header values are strings, as on the wire: a header schema
+of ``type: integer`` meets ``"1"`` converted (see :mod:`pytest_asyncapi.message_check`).
+:func:`record_line` writes what a capture saw in this format, byte for byte: ``payload`` only
+when the compact JSON of the value is exactly the payload, else ``payload_text`` when it is
+UTF-8, else ``payload_base64``.
 
 No broker and no I/O of its own. A bad line raises :class:`RecordError` naming its number.
 """
@@ -130,14 +134,25 @@ def _payload(data: dict[str, Any], number: int) -> bytes:
     return _base64(value, name, number)
 
 
-def _headers(data: dict[str, Any], number: int) -> dict[str, str | bytes] | None:
+def _headers(data: dict[str, Any], number: int) -> tuple[tuple[str, bytes], ...] | None:
     if "headers" not in data and "headers_base64" not in data:
         return None
-    headers: dict[str, str | bytes] = {}
+    if isinstance(data.get("headers"), list):
+        if "headers_base64" in data:
+            raise RecordError(
+                number,
+                "a 'headers' list takes binary values as {\"base64\": ...}, not 'headers_base64'",
+            )
+        return tuple(_header_pair(entry, number) for entry in data["headers"])
+    headers: dict[str, bytes] = {}
     for field in ("headers", "headers_base64"):
         given = data.get(field, {})
         if not isinstance(given, dict):
-            raise RecordError(number, f"{field!r} must be an object of strings, got {_kind(given)}")
+            raise RecordError(
+                number,
+                f"{field!r} must be an object of strings (or, for 'headers', a list of "
+                f"[name, value] pairs), got {_kind(given)}",
+            )
         for name, value in given.items():
             if not isinstance(value, str):
                 raise RecordError(
@@ -148,8 +163,20 @@ def _headers(data: dict[str, Any], number: int) -> dict[str, str | bytes] | None
                 )
             if name in headers:
                 raise RecordError(number, f"header {name!r} is in both headers and headers_base64")
-            headers[name] = value if field == "headers" else _base64(value, field, number)
-    return headers
+            headers[name] = value.encode() if field == "headers" else _base64(value, field, number)
+    return tuple(headers.items())
+
+
+def _header_pair(entry: Any, number: int) -> tuple[str, bytes]:
+    shape = 'each entry of a \'headers\' list is [name, "text"] or [name, {"base64": "..."}]'
+    if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str)):
+        raise RecordError(number, f"{shape}, got {orjson.dumps(entry).decode()}")
+    name, value = entry
+    if isinstance(value, str):
+        return name, value.encode()
+    if isinstance(value, dict) and set(value) == {"base64"} and isinstance(value["base64"], str):
+        return name, _base64(value["base64"], "headers", number)
+    raise RecordError(number, f"{shape}, got {orjson.dumps(entry).decode()}")
 
 
 def _bytes_field(data: dict[str, Any], name: str, number: int) -> bytes | None:
@@ -218,10 +245,7 @@ def record_line(captured: Captured) -> bytes:
     data: dict[str, Any] = {"destination": captured.destination}
     data.update(_encode_payload(captured.payload))
     if captured.headers is not None:
-        text, binary = _encode_headers(captured.headers)
-        data["headers"] = text
-        if binary:
-            data["headers_base64"] = binary
+        data.update(_encode_headers(captured.headers))
     if captured.key is not None:
         key = _utf8(captured.key)
         if key is None:
@@ -250,16 +274,23 @@ def _encode_payload(payload: bytes) -> dict[str, Any]:
     return {"payload_base64": base64.b64encode(payload).decode()}
 
 
-def _encode_headers(headers: Any) -> tuple[dict[str, str], dict[str, str]]:
-    text: dict[str, str] = {}
-    binary: dict[str, str] = {}
-    for name, value in headers.items():
-        decoded = value if isinstance(value, str) else _utf8(value)
-        if decoded is None:
-            binary[name] = base64.b64encode(value).decode()
-        else:
-            text[name] = decoded
-    return text, binary
+def _encode_headers(headers: tuple[tuple[str, bytes], ...]) -> dict[str, Any]:
+    """The object form when it reads back to the same pairs (unique names, text before
+    binary), else the pair list."""
+    pairs = [(name, _utf8(value), value) for name, value in headers]
+    text = {name: decoded for name, decoded, _ in pairs if decoded is not None}
+    binary = {
+        name: base64.b64encode(raw).decode() for name, decoded, raw in pairs if decoded is None
+    }
+    names = [name for name, *_ in pairs]
+    if len(set(names)) == len(names) and [*text, *binary] == names:
+        return {"headers": text, "headers_base64": binary} if binary else {"headers": text}
+    return {
+        "headers": [
+            [name, decoded if decoded is not None else {"base64": base64.b64encode(raw).decode()}]
+            for name, decoded, raw in pairs
+        ]
+    }
 
 
 def _utf8(data: bytes) -> str | None:

@@ -20,16 +20,20 @@ if TYPE_CHECKING:
 class Captured:
     """One message as it was seen on the broker.
 
-    ``destination`` is the concrete NATS subject or Kafka topic; ``time`` is ``time.time()`` at
+    ``headers`` are ``(name, raw value)`` pairs in wire order (a name may repeat), ``None``
+    when the message has no header block. ``destination`` is the concrete NATS subject or
+    Kafka topic; ``time`` is ``time.time()`` at
     receipt; ``seq`` is the adapter's capture order. Kafka fills ``partition``/``offset``/``key``.
     ``reply`` is the reply address the sender asked for (NATS reply subject), if any;
     ``defect`` says what was wrong with a frame the adapter could not read normally (a
     malformed header block, a subject that is not UTF-8): the judge reports it as invalid.
+    ``tombstone`` marks a Kafka record whose value is null (``payload`` is then ``b""``): it is
+    judged as the JSON value ``null``.
     """
 
     destination: str
     payload: bytes
-    headers: Mapping[str, str | bytes] | None
+    headers: tuple[tuple[str, bytes], ...] | None
     time: float
     seq: int
     key: bytes | None = None
@@ -38,6 +42,11 @@ class Captured:
     timestamp_ms: int | None = field(default=None, compare=False)
     reply: str | None = None
     defect: str | None = None
+    tombstone: bool = False
+
+    def header(self, name: str) -> bytes | None:
+        """The first value of header ``name`` (``None`` when absent)."""
+        return next((value for key, value in self.headers or () if key == name), None)
 
 
 class CaptureAdapter(abc.ABC):

@@ -7,6 +7,8 @@ import urllib.parse
 from dataclasses import dataclass
 from typing import Literal
 
+from pytest_asyncapi.masking import mask
+
 Protocol = Literal["nats", "kafka"]
 PROTOCOLS: tuple[Protocol, ...] = ("nats", "kafka")
 MODES = ("auto", "container", "local")
@@ -69,7 +71,7 @@ def split_url(url: str) -> tuple[str, list[Address]]:
     tls = scheme == "tls"
     scheme = "nats" if tls else scheme
     if not sep or scheme not in PROTOCOLS:
-        raise ValueError(f"{url!r} is not a broker URL: expected {URL_FORMS}")
+        raise ValueError(mask(f"{url!r} is not a broker URL: expected {URL_FORMS}"))
     addresses = []
     for part in rest.split(","):
         part, part_tls = part.strip(), tls
@@ -88,10 +90,10 @@ def _address(url: str, scheme: str, part: str) -> Address:
     except ValueError:
         port = -1
     if not parsed.hostname or port == -1 or parsed.path or parsed.query or "://" in part:
-        raise ValueError(f"{url!r}: {part!r} is not host:port (expected {URL_FORMS})")
+        raise ValueError(mask(f"{url!r}: {part!r} is not host:port (expected {URL_FORMS})"))
     userinfo = parsed.netloc.rpartition("@")[0]
     if userinfo and scheme == "kafka":
-        raise ValueError(f"{url!r}: kafka:// URLs take no credentials (got {part!r})")
+        raise ValueError(mask(f"{url!r}: kafka:// URLs take no credentials (got {part!r})"))
     return Address(parsed.hostname, port or DEFAULT_PORTS[scheme], userinfo)
 
 
@@ -152,7 +154,7 @@ class UrlBroker(ProvisionedBroker):
 
     def __init__(self, endpoint: BrokerEndpoint) -> None:
         self.endpoint = endpoint
-        self.description = f"given URL {endpoint.url}"
+        self.description = f"given URL {mask(endpoint.url)}"
 
     def stop(self) -> None:
         return None

@@ -11,9 +11,10 @@ returns once the consumer's position has reached them on every partition (no set
 It raises :class:`~pytest_asyncapi.errors.BrokerError` when the broker does not answer within
 ``timeout`` or the consumer makes no progress for that long.
 
-Records keep topic, partition, offset, timestamp, key and headers. Header values stay bytes
-(a null value becomes ``b""``; of repeated names the last wins); the contract decodes them as
-UTF-8. A null value (tombstone) becomes an empty payload.
+Records keep topic, partition, offset, timestamp, key and headers. Headers stay
+``(name, bytes)`` pairs in record order (a null value becomes ``b""``; a repeated name is kept
+twice, and the contract reports the repeat); the contract decodes them as UTF-8. A null value
+(tombstone) becomes an empty payload with ``tombstone`` set.
 
 Kafka delivers the adapter's own publishes to its consumer like any other record: each
 publish notes the (topic, partition, offset) the broker acknowledged, and that record is
@@ -230,7 +231,9 @@ class KafkaCapture(CaptureAdapter):
             records, at = popleft()
             for r in records:
                 seq += 1
-                headers = {k: b"" if v is None else v for k, v in r.headers} if r.headers else None
+                headers = (
+                    tuple((k, b"" if v is None else v) for k, v in r.headers) if r.headers else None
+                )
                 payload = b"" if r.value is None else r.value
                 append(
                     Captured(
@@ -243,6 +246,7 @@ class KafkaCapture(CaptureAdapter):
                         partition=r.partition,
                         offset=r.offset,
                         timestamp_ms=r.timestamp,
+                        tombstone=r.value is None,
                     )
                 )
         self._seq = seq

@@ -179,5 +179,6 @@ class NatsCapture(CaptureAdapter):
         for _ in range(len(self._pending)):
             subject, payload, headers, at = popleft()
             self._seq += 1
-            out.append(Captured(subject, payload, headers, at, self._seq))
+            pairs = None if headers is None else tuple((k, v.encode()) for k, v in headers.items())
+            out.append(Captured(subject, payload, pairs, at, self._seq))
         return out

@@ -162,6 +162,8 @@ def _compile_problem(exc: Exception, draft: str) -> str:
 
 
 def _compile(spec: SchemaSpec) -> CompiledSchema:
+    if spec.unresolved is not None:
+        return UncheckedSchema(spec.unresolved)
     dialect = dialect_for(spec.schema_format)
     if isinstance(dialect, str):
         return UncheckedSchema(dialect)

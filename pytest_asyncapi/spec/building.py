@@ -7,7 +7,7 @@ document checks report it), so a model is produced wherever one can be.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pytest_asyncapi import jsonpointer
@@ -43,6 +43,8 @@ class Context:
     asyncapi_version: str
     default_content_type: str | None
     origins: Mapping[int, str]
+    unresolved: Mapping[int, str] = field(default_factory=dict)
+    """``id(reference object)`` -> why it is dangling (lenient loading)."""
 
     @property
     def major(self) -> int:
@@ -52,13 +54,36 @@ class Context:
     def default_schema_format(self) -> str:
         return f"application/vnd.aai.asyncapi+json;version={self.asyncapi_version}"
 
-    def schema(self, value: Any, pointer: str, schema_format: str | None = None) -> SchemaSpec:
+    def schema(
+        self,
+        value: Any,
+        pointer: str,
+        schema_format: str | None = None,
+        unresolved: str | None = None,
+    ) -> SchemaSpec:
         return SchemaSpec(
             schema=value,
             schema_format=schema_format or self.default_schema_format,
             pointer=pointer,
             origins=self.origins,
+            unresolved=unresolved or self.dangling_in(value),
         )
+
+    def dangling_in(self, node: Any) -> str | None:
+        """Why ``node`` cannot be checked: the first dangling ``$ref`` inside it, if any."""
+        if not self.unresolved:
+            return None
+        seen: set[int] = set()
+        stack = [node]
+        while stack:
+            item = stack.pop()
+            if not isinstance(item, dict | list) or id(item) in seen:
+                continue
+            seen.add(id(item))
+            if id(item) in self.unresolved:
+                return f"unresolved reference {self.unresolved[id(item)]}"
+            stack.extend(item.values() if isinstance(item, dict) else item)
+        return None
 
     def component_name(self, node: Any, section: str) -> str | None:
         """``X`` when ``node`` was written as ``$ref: '#/components/<section>/X'``."""
@@ -87,6 +112,7 @@ def build_message(ctx: Context, raw: dict[str, Any], key: str, pointer: str) -> 
     payload, payload_format = _schema_and_format(ctx, merged, "payload")
     headers, headers_format = _schema_and_format(ctx, merged, "headers")
     kafka = mapping(mapping(merged.get("bindings")).get("kafka"))
+    broken = ctx.dangling_in(raw)  # the message (or its traits) names a missing target
     return Message(
         key=key,
         name=text(merged.get("name")),
@@ -94,8 +120,8 @@ def build_message(ctx: Context, raw: dict[str, Any], key: str, pointer: str) -> 
         title=text(merged.get("title")),
         summary=text(merged.get("summary")),
         payload=(
-            ctx.schema(payload, jsonpointer.child(pointer, "payload"), payload_format)
-            if "payload" in merged
+            ctx.schema(payload, jsonpointer.child(pointer, "payload"), payload_format, broken)
+            if "payload" in merged or broken
             else None
         ),
         headers=(

@@ -49,7 +49,7 @@ def load_spec(
     """
     options = options or LoadOptions()
     path = Path(path)
-    resolved = resolve_document(path, options)
+    resolved = resolve_document(path, options, lenient=True)
     spec = build_spec(path, resolved, options)
     if strict and spec.findings:
         raise DocumentInvalidError(path, spec.findings)
@@ -74,6 +74,7 @@ def build_spec(path: Path, resolved: Resolved, options: LoadOptions) -> Spec:
         asyncapi_version=version,
         default_content_type=text(document.get("defaultContentType")),
         origins=resolved.origins,
+        unresolved=resolved.unresolved,
     )
     if ctx.major == 2:
         servers, channels, operations = v2.build(document, ctx, options.client_view)
@@ -90,9 +91,29 @@ def build_spec(path: Path, resolved: Resolved, options: LoadOptions) -> Spec:
         operations=operations,
         document=document,
     )
-    findings = official_findings(plain, version, resolved.locate)
+    # one finding per broken reference, at its own pointer, though several paths lead to it
+    dangling: dict[tuple[str, int, str], str] = {}
+    for pointer, error in sorted(
+        resolved.dangling, key=lambda d: (resolved.locate(d[0])[1] != d[1].line, d[0])
+    ):
+        dangling.setdefault((error.file or "", error.line or 0, error.problem), pointer)
+    findings = [
+        _dangling_finding(pointer, file, line, problem)
+        for (file, line, problem), pointer in sorted(dangling.items())
+    ]
+    findings += official_findings(plain, version, resolved.locate)
     findings += semantic_findings(spec, resolved.locate)
     return dataclasses.replace(spec, findings=tuple(findings))
+
+
+def _dangling_finding(pointer: str, file: str, line: int, problem: str) -> Finding:
+    return Finding(
+        "dangling-ref",
+        f"{problem}; what depends on it is reported unchecked",
+        file=file,
+        pointer=pointer,
+        line=line or None,
+    )
 
 
 def _version(path: Path, document: dict[str, object], resolved: Resolved) -> str:

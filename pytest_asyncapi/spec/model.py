@@ -40,6 +40,8 @@ class SchemaSpec:
     schema_format: str
     pointer: str
     origins: Mapping[int, str] = field(default_factory=dict, compare=False, repr=False)
+    unresolved: str | None = None
+    """Why the schema cannot be checked: a ``$ref`` in it (or in its message) is dangling."""
 
     @property
     def name(self) -> str:
@@ -156,7 +158,7 @@ class Server:
     bindings: Mapping[str, Any]
 
 
-WARNING_RULES = frozenset({"unused-parameter"})
+WARNING_RULES = frozenset({"unused-parameter", "binding-address-mismatch"})
 """Finding rules that only fail ``--strict`` runs; every other rule is an error."""
 
 

@@ -3,7 +3,8 @@
 Each reference object is replaced by its target, so a target referenced twice is the same
 Python object in both places (callers find channels and messages by identity) and a recursive
 schema becomes a cyclic structure. Files are read once; file references stay under the root
-folder and URL references are refused unless the options allow or map them.
+folder (by default the project root: VCS checkout, current directory or pytest rootdir) and URL
+references are refused unless the options allow or map them.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from pytest_asyncapi import jsonpointer
 from pytest_asyncapi.errors import RefError
+from pytest_asyncapi.spec.options import project_root
 from pytest_asyncapi.spec.reader import parse, read_file
 
 if TYPE_CHECKING:
@@ -49,6 +51,11 @@ class Resolved:
     origins: dict[int, str]
     locations: dict[int, tuple[str, int]]
     files: tuple[Path, ...]
+    dangling: list[tuple[str, RefError]] = field(default_factory=list)
+    """Lenient resolution: (pointer, error) of each reference whose target is missing; the
+    reference object stays in place and its id is a key of :attr:`unresolved`."""
+    unresolved: dict[int, str] = field(default_factory=dict)
+    """``id(reference object)`` -> why it could not be resolved (lenient resolution)."""
     # Every parsed document and replaced reference object, kept alive so the ids above stay valid.
     _retained: list[Any] = field(default_factory=list, repr=False, compare=False)
 
@@ -69,9 +76,17 @@ class Resolved:
         return best
 
 
-def resolve_document(path: Path, options: LoadOptions) -> Resolved:
-    """Read ``path`` and every file it references; resolve all ``$ref``s in place."""
-    return _Resolver(path, options).run()
+def resolve_document(path: Path, options: LoadOptions, *, lenient: bool = False) -> Resolved:
+    """Read ``path`` and every file it references; resolve all ``$ref``s in place.
+
+    ``lenient``: a reference to a missing file or member is recorded in
+    :attr:`Resolved.dangling` and left in place instead of stopping the whole document.
+    """
+    return _Resolver(path, options, lenient=lenient).run()
+
+
+class DanglingRefError(RefError):
+    """A reference whose target does not exist (a missing file, member or item)."""
 
 
 def acyclic(
@@ -167,10 +182,13 @@ class _Doc:
 
 
 class _Resolver:
-    def __init__(self, path: Path, options: LoadOptions) -> None:
+    def __init__(self, path: Path, options: LoadOptions, *, lenient: bool = False) -> None:
         self.options = options
+        self.lenient = lenient
+        self.dangling: list[tuple[str, RefError]] = []
+        self.unresolved: dict[int, str] = {}
         folder = options.root if options.root is not None else path.parent
-        self.root_dir = folder.resolve()
+        self.root_dir = (options.root or project_root(path, options.project_roots)).resolve()
         self.display_dir = os.path.abspath(folder)
         self.docs: dict[str, _Doc] = {}
         self.node_doc: dict[int, _Doc] = {}
@@ -189,19 +207,34 @@ class _Resolver:
         if is_reference(root):
             root = self._target(root)
         seen: set[int] = set()
-        stack = [root]
+        stack: list[tuple[Any, str]] = [(root, "")]
         while stack:
-            node = stack.pop()
+            node, pointer = stack.pop()
             if id(node) in seen:
                 continue
             seen.add(id(node))
             items = list(node.items()) if isinstance(node, dict) else list(enumerate(node))
             for key, child in items:
-                if is_reference(child):
-                    node[key] = child = self._target(child)
+                if is_reference(child) and id(child) not in self.unresolved:
+                    try:
+                        node[key] = child = self._target(child)
+                    except DanglingRefError as error:
+                        if not self.lenient:
+                            raise
+                        self.dangling.append((jsonpointer.child(pointer, key), error))
+                        self.unresolved[id(child)] = error.problem
+                        continue
                 if isinstance(child, (dict, list)) and id(child) not in seen:
-                    stack.append(child)
-        return Resolved(root, self.origins, self.locations, tuple(self.files), self.retained)
+                    stack.append((child, jsonpointer.child(pointer, key)))
+        return Resolved(
+            root,
+            self.origins,
+            self.locations,
+            tuple(self.files),
+            self.dangling,
+            self.unresolved,
+            self.retained,
+        )
 
     # --- documents -----------------------------------------------------------------------
 
@@ -255,7 +288,7 @@ class _Resolver:
         except OSError as exc:  # e.g. a name too long for the file system
             state = f"cannot be read ({exc.strerror or exc})"
         if state is not None:
-            raise self._error(ref, where, f"the file {name} {state}")
+            raise self._error(ref, where, f"the file {name} {state}", dangling=True)
         self.files.append(path)
         ref_name = base if isinstance(base, str) else name
         read = read_file(path, self.options, mapping=False)
@@ -311,9 +344,16 @@ class _Resolver:
     # --- references ----------------------------------------------------------------------
 
     def _error(
-        self, ref: str, where: tuple[str, int | None], problem: str, hint: str | None = None
+        self,
+        ref: str,
+        where: tuple[str, int | None],
+        problem: str,
+        hint: str | None = None,
+        *,
+        dangling: bool = False,
     ) -> RefError:
-        return RefError(f"`{ref}`: {problem}", file=where[0], line=where[1], hint=hint)
+        kind = DanglingRefError if dangling else RefError
+        return kind(f"`{ref}`: {problem}", file=where[0], line=where[1], hint=hint)
 
     def _file_part(self, path: str, ref: str, where: tuple[str, int | None]) -> str:
         """``path`` (percent-decoded) if the OS can take it as a path (no NUL character)."""
@@ -338,7 +378,11 @@ class _Resolver:
                 raise self._error(ref_obj["$ref"], self._where(ref_obj), problem)
             chain.append(node)
             self.active.add(id(node))
-            node, node_name = self._follow(node)
+            try:
+                node, node_name = self._follow(node)
+            except RefError:
+                self.active.difference_update(id(r) for r in chain)
+                raise
             name = name or node_name
         for ref in chain:
             self.memo[id(ref)] = node
@@ -389,7 +433,7 @@ class _Resolver:
                     problem = f"{here} is not an object or array"
                 if doc is not holder:
                     problem += f" (in {doc.name})"
-                raise self._error(ref, where, problem)
+                raise self._error(ref, where, problem, dangling=True)
         return node, name
 
 

@@ -127,13 +127,31 @@ def test_check_headers_are_checked_with_the_headers_option(tmp_path: Path) -> No
     assert ("/x-schema-version", "minimum") in problems
 
 
-def test_check_needs_message_when_channel_has_several() -> None:
+def test_check_without_message_picks_like_the_plugin() -> None:
+    cancelled = {
+        "orderId": "ord-000001",
+        "reason": "customer",
+        "cancelledAt": "2026-11-28T10:00:00Z",
+    }
     done = run(
+        "check",
+        "sample_specs/orders-kafka.yaml",
+        "--channel",
+        "orderEvents",
+        "--json",
+        "-",
+        stdin=json.dumps(cancelled),
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    data = json.loads(done.stdout)
+    assert (data["message"], data["verdict"]) == ("OrderCancelled", "valid")
+    assert data["candidates"] == ["OrderCreated", "OrderCancelled"]
+    bad = run(
         "check", "sample_specs/orders-kafka.yaml", "--channel", "orderEvents", "-", stdin="{}"
     )
-    assert done.returncode == 2
-    assert "OrderCreated" in done.stderr
-    assert "--message" in done.stderr
+    assert bad.returncode == 1
+    assert "closest; none matched among OrderCreated, OrderCancelled" in bad.stdout
+    assert "required" in bad.stdout
 
 
 def test_check_picks_message_by_name() -> None:

@@ -200,7 +200,7 @@ class CaptureAdapterConformance:
         records = adapter.drain()
         assert len(records) == 2
         assert records[0].headers is not None
-        assert dict(records[0].headers) == headers
+        assert dict(records[0].headers) == {k: v.encode() for k, v in headers.items()}
         assert not records[1].headers
         inbox = raw.subscribe(names.concrete[0])
         adapter.publish(names.concrete[0], b"out", {"X-From": "adapter"})

@@ -105,7 +105,7 @@ class KafkaFixtures(CaptureAdapterConformance):
         raw.publish([(names.concrete[0], b"{}", headers), (names.concrete[0], b"[]", None)])
         records = adapter.drain()
         assert len(records) == 2
-        assert records[0].headers == {k: v.encode() for k, v in headers.items()}
+        assert records[0].headers == tuple((k, v.encode()) for k, v in headers.items())
         assert not records[1].headers
         inbox = raw.subscribe(names.concrete[0])
         adapter.publish(names.concrete[0], b"out", {"X-From": "adapter"})

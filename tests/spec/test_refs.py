@@ -14,12 +14,12 @@ import pytest
 from pytest_asyncapi.errors import RefError, SpecError
 from pytest_asyncapi.spec.options import LoadOptions
 from pytest_asyncapi.spec.refs import Resolved, acyclic, is_reference, resolve_document
+from tests.corpus import CORPUS
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
 FIXTURES = Path(__file__).parent / "fixtures" / "refs"
-CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
 OPTIONS = LoadOptions()
 USER_URL = "https://schemas.example.com/v1/user.yaml"
 
@@ -197,15 +197,57 @@ def test_errors_in_referenced_files_name_that_file(tmp_path: Path) -> None:
 
 
 def test_leaving_the_root_folder_is_refused_unless_allowed() -> None:
-    error = ref_error("escape/root/parent.yaml")
+    error = ref_error("escape/root/parent.yaml", LoadOptions(root=FIXTURES / "escape" / "root"))
     assert error.problem.startswith("`../outside.yaml#/X`: ")
     assert "is outside the root folder" in error.problem
     assert "allow_outside_root=True" in (error.hint or "")
-    allowed = resolve("escape/root/parent.yaml", LoadOptions(allow_outside_root=True))
+    allowed = resolve(
+        "escape/root/parent.yaml",
+        LoadOptions(root=FIXTURES / "escape" / "root", allow_outside_root=True),
+    )
     assert allowed.root["components"]["schemas"]["X"] == {"type": "string"}
     assert allowed.locate("/components/schemas/X") == ("../outside.yaml", 2)
     wider = resolve("escape/root/parent.yaml", LoadOptions(root=FIXTURES / "escape"))
     assert wider.root["components"]["schemas"]["X"] == {"type": "string"}
+
+
+def _project(tmp_path: Path) -> Path:
+    """project/spec/doc.yaml referencing project/common/x.yaml (the monorepo layout)."""
+    (tmp_path / "project" / "spec").mkdir(parents=True)
+    (tmp_path / "project" / "common").mkdir()
+    (tmp_path / "project" / "common" / "x.yaml").write_text("X: {type: string}\n")
+    doc = tmp_path / "project" / "spec" / "doc.yaml"
+    doc.write_text("asyncapi: 3.0.0\nx:\n  $ref: '../common/x.yaml#/X'\n")
+    return doc
+
+
+def test_refs_may_go_anywhere_under_the_current_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    doc = _project(tmp_path)
+    monkeypatch.chdir(tmp_path / "project")
+    assert resolve_document(doc, OPTIONS).root["x"] == {"type": "string"}
+    assert resolve_document(doc, OPTIONS).locate("/x") == ("../common/x.yaml", 1)
+    monkeypatch.chdir(doc.parent)
+    with pytest.raises(RefError, match="outside the root folder") as info:
+        resolve_document(doc, OPTIONS)
+    assert "allow_outside_root=True" in (info.value.hint or "")
+
+
+def test_refs_may_go_anywhere_under_the_vcs_checkout_or_a_project_root(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    doc = _project(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    with pytest.raises(RefError, match="outside the root folder"):
+        resolve_document(doc, OPTIONS)
+    rooted = LoadOptions(project_roots=(tmp_path / "project",))
+    assert resolve_document(doc, rooted).root["x"] == {"type": "string"}
+    (tmp_path / "project" / ".git").mkdir()
+    assert resolve_document(doc, OPTIONS).root["x"] == {"type": "string"}
 
 
 def test_absolute_path_to_etc_passwd_is_refused() -> None:
@@ -424,12 +466,17 @@ def test_corpus_is_present_or_skipped() -> None:
     assert len(_corpus_documents()) >= 40
 
 
-def test_social_media_examples_need_allow_outside_root() -> None:
+def test_social_media_examples_resolve_under_the_project_root(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     backend = CORPUS / "asyncapi-spec-v3.0.0" / "examples" / "social-media" / "backend"
     if not backend.is_dir():
         pytest.skip(f"the shared corpus is absent ({CORPUS})")
+    monkeypatch.chdir(backend)
     with pytest.raises(RefError, match="outside the root folder"):
         resolve_document(backend / "asyncapi.yaml", OPTIONS)
+    monkeypatch.chdir(CORPUS)
+    assert resolve_document(backend / "asyncapi.yaml", OPTIONS).files[1].name == "messages.yaml"
     resolved = resolve_document(backend / "asyncapi.yaml", LoadOptions(root=backend.parent))
     assert {path.name for path in resolved.files} >= {"messages.yaml", "schemas.yaml"}
     assert resolved.locations[id(resolved.root)] == ("backend/asyncapi.yaml", 1)

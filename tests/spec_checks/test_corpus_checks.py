@@ -7,7 +7,6 @@ failing documents fail the official schema).
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 import yaml
@@ -18,8 +17,8 @@ from pytest_asyncapi.spec.official_schema import official_findings
 from pytest_asyncapi.spec.options import LoadOptions
 from pytest_asyncapi.spec.refs import acyclic, resolve_document
 from pytest_asyncapi.spec.semantic_rules import semantic_findings
+from tests.corpus import CORPUS
 
-CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
 MICROCKS = "microcks/webapp/src/test/resources/io/github/microcks/util/asyncapi/"
 
 OFFICIAL = {

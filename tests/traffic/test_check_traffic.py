@@ -182,7 +182,7 @@ GOOD = json.dumps(VALID_SIGNUP)
             '{"destination": "a", "payload": {}, "headers": {"v": 1}}',
             """header 'v' must be a string (values are text on the wire: write "1")""",
         ),
-        ('{"destination": "a", "payload": {}, "headers": []}', "'headers' must be an object"),
+        ('{"destination": "a", "payload": {}, "headers": 5}', "'headers' must be an object"),
         ('{"destination": "a", "payload": {}, "key": "k", "key_base64": "aw=="}', "not both"),
         ('{"destination": "a", "payload": {}, "time": "yesterday"}', "'time' must be RFC 3339"),
         (

@@ -1,0 +1,73 @@
+"""Duplicate keys in a JSON object (``{"id": 5, "id": "a"}``): invalid, never "the last wins".
+
+RFC 8259 leaves their meaning open and readers disagree (orjson and ``json`` keep the last
+value, others the first or refuse), so a payload with one is reported, keyword
+``duplicate-key``, at the object that holds it.
+
+The screen is cheap for the common payload: the keys of the parsed value are counted in its
+compact re-serialisation and compared with the ``:`` outside strings of the raw text (a key
+written twice is one key fewer once parsed). Only a payload with escapes, or with a mismatch,
+is read again with the standard library to name the keys.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import orjson
+
+from pytest_asyncapi.jsonpointer import child
+from pytest_asyncapi.schemas.compile import SchemaViolation
+
+
+class _Pairs(list[tuple[str, Any]]):
+    """One JSON object as its (key, value) pairs, in text order."""
+
+
+def duplicate_key_violations(payload: bytes, value: Any) -> tuple[SchemaViolation, ...]:
+    """A violation per object of ``payload`` that repeats a key (``value`` is its parse)."""
+    if b"\\" not in payload:
+        keys = orjson.dumps(value).count(b'":')  # compact output: `":` only ends a key
+        colons = payload.count(b":")
+        if colons == keys or b"".join(payload.split(b'"')[::2]).count(b":") == keys:
+            return ()
+    try:
+        tree = json.loads(payload, object_pairs_hook=_Pairs)
+    except (ValueError, RecursionError):
+        return ()  # orjson read it; a reader this strict cannot: nothing more to say
+    return tuple(_violations(tree, ""))
+
+
+def _violations(node: Any, pointer: str) -> list[SchemaViolation]:
+    found: list[SchemaViolation] = []
+    if isinstance(node, _Pairs):
+        seen: dict[str, list[Any]] = {}
+        for key, item in node:
+            seen.setdefault(key, []).append(item)
+        for key, values in seen.items():
+            if len(values) > 1:
+                shown = ", ".join(orjson.dumps(_plain(v)).decode()[:40] for v in values)
+                found.append(
+                    SchemaViolation(
+                        pointer,
+                        "duplicate-key",
+                        f"key {key!r} occurs {len(values)} times in one object (values {shown}); "
+                        "JSON object keys must be unique: readers disagree on which value wins",
+                        "#/payload",
+                        "",
+                        shown,
+                    )
+                )
+        for key, item in node:
+            found += _violations(item, child(pointer, key))
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            found += _violations(item, child(pointer, str(index)))
+    return found
+
+
+def _plain(node: Any) -> Any:
+    if isinstance(node, _Pairs):
+        return {k: _plain(v) for k, v in node}
+    return [_plain(v) for v in node] if isinstance(node, list) else node

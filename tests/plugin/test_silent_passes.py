@@ -1,0 +1,63 @@
+"""End to end on real brokers: a duplicate JSON key and a repeated header fail the test."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.plugin.test_contract_kafka import kafka_pytester  # noqa: F401 (a fixture)
+
+
+def test_duplicate_json_key_fails_on_nats(contract_pytester: pytest.Pytester) -> None:
+    contract_pytester.makepyfile(
+        test_dup="""
+        import json
+        from publisher import publish, GOOD, HEADERS
+
+        def test_duplicate_key():
+            body = json.dumps(GOOD)[:-1] + ', "displayName": 5, "displayName": "Ada"}'
+            publish("user/signedup", None, HEADERS, raw=body.encode())
+
+        def test_unique_keys():
+            publish("user/signedup", GOOD, HEADERS)
+        """
+    )
+    result = contract_pytester.runpytest(
+        "--asyncapi", "user-signup-3.0.yaml", "--asyncapi-broker", "local", "-p", "no:cacheprovider"
+    )
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*FAILED test_dup.py::test_duplicate_key*"])
+    result.stdout.fnmatch_lines(
+        ["*payload / [[]duplicate-key[]]: key 'displayName' occurs 3 times*"]
+    )
+
+
+def test_repeated_header_fails_on_kafka(
+    kafka_pytester: pytest.Pytester,  # noqa: F811
+) -> None:
+    kafka_pytester.makepyfile(
+        test_orders="""
+        import json
+        from kafka_publisher import send, ORDER, HEADERS
+
+        class Pairs(list):
+            \"\"\"Header pairs that repeat a name (send() reads .items()).\"\"\"
+            def items(self):
+                return self
+
+        def test_repeated_header():
+            send("orders.events", ORDER, headers=Pairs([*HEADERS.items(), ("trace-id", "t-2")]))
+
+        def test_good():
+            send("orders.events", ORDER)
+        """
+    )
+    result = kafka_pytester.runpytest_subprocess(
+        "--asyncapi", "orders-kafka.yaml", "--asyncapi-broker", "local", "-p", "no:cacheprovider"
+    )
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*FAILED test_orders.py::test_repeated_header*",
+        ]
+    )
+    result.stdout.fnmatch_lines(["*headers /trace-id [[]repeated-header[]]*(values 't-1', 't-2')*"])
