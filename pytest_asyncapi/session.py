@@ -153,6 +153,7 @@ class ContractSession:
 
     def _prepare_nats(self, url: str) -> None:
         """Check auth/TLS with one real connection, then create the declared streams."""
+        __tracebackhide__ = True  # the URL may carry credentials
         from pytest_asyncapi.brokers.nats_connect import check_connection, connect_kwargs
         from pytest_asyncapi.brokers.nats_streams import declare_streams
 

@@ -16,7 +16,7 @@ Importing this module imports only the standard library.
 from __future__ import annotations
 
 import urllib.parse
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,9 +49,9 @@ _FLAGS = {
 class NatsConnectSettings:
     """Auth and TLS for every NATS connection the plugin makes (all optional)."""
 
-    token: str | None = None
+    token: str | None = field(default=None, repr=False)
     user: str | None = None
-    password: str | None = None
+    password: str | None = field(default=None, repr=False)
     nkey_seed: Path | None = None
     creds: Path | None = None
     ca: Path | None = None
@@ -169,6 +169,7 @@ def tls_context(settings: NatsConnectSettings) -> ssl.SSLContext:
 def check_connection(url: str, settings: NatsConnectSettings, timeout: float) -> None:
     """Connect once with ``settings`` and close; on failure one ``BrokerError`` that names
     the method and what to fix, raised within ``timeout`` seconds."""
+    __tracebackhide__ = True  # pytest shows a raising frame's arguments: the URL may hold secrets
     import asyncio
     import threading
 
@@ -248,7 +249,10 @@ def explain(
             "check the credentials against the server's authorization / accounts config"
             + _escape_note(url)
         )
-        return BrokerError(f"the NATS server at {where} refused {method}", hint=hint)
+        from pytest_asyncapi.masking import mask
+
+        server = mask(url.split(",")[0].strip())
+        return BrokerError(f"the NATS server at {server} refused {method} ({text})", hint=hint)
     if isinstance(exc, TimeoutError | asyncio.TimeoutError):
         hint = "check that it is a NATS server and that it is up"
         if not settings.handshake_first:

@@ -172,3 +172,29 @@ def test_jetstream_service_declaring_its_stream(contract_pytester: pytest.Pytest
         ]
     )
     assert "undeclared" not in result.stdout.str()
+
+
+def test_ci_recipe_diff_catches_a_model_change(pytester: pytest.Pytester) -> None:
+    committed = _generate(pytester, "orders_service", CORE_SERVICE)
+    (pytester.path / committed).rename(pytester.path / "committed.yaml")
+    same = _generate(pytester, "orders_service", CORE_SERVICE)
+    unchanged = subprocess.run(
+        [sys.executable, "-m", "pytest_asyncapi", "diff", "committed.yaml", same],
+        cwd=pytester.path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert unchanged.returncode == 0, unchanged.stdout + unchanged.stderr
+    drifted = CORE_SERVICE.replace("    amount: float = Field(gt=0)", "    total: float")
+    assert drifted != CORE_SERVICE
+    regenerated = _generate(pytester, "orders_service", drifted)
+    diff = subprocess.run(
+        [sys.executable, "-m", "pytest_asyncapi", "diff", "committed.yaml", regenerated],
+        cwd=pytester.path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert diff.returncode == 1, diff.stdout + diff.stderr
+    assert "orders.accepted:Publisher" in diff.stdout
