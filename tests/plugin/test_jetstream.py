@@ -121,5 +121,7 @@ def test_streams_declared_for_the_session_take_plain_js_publishes(
     )
     result = _run(js_pytester)
     result.assert_outcomes(passed=1, failed=1)
-    result.stdout.fnmatch_lines(["*payload /orderId [[]type[]]*", "*FAILED test_orders.py::test_publish_bad*"])
+    result.stdout.fnmatch_lines(
+        ["*payload /orderId [[]type[]]*", "*FAILED test_orders.py::test_publish_bad*"]
+    )
     assert "undeclared" not in result.stdout.str()

@@ -7,8 +7,10 @@ from typing import TYPE_CHECKING
 import pytest
 
 from pytest_asyncapi.brokers.provision import provision
+from tests import nats_security as sec
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from pathlib import Path
 
 SERVICE = '''
@@ -52,6 +54,61 @@ LOCAL = ("--asyncapi", "user-signup-3.0.yaml", "-p", "no:cacheprovider")
 def auth_pytester(contract_pytester: pytest.Pytester) -> pytest.Pytester:
     contract_pytester.makepyfile(auth_service=SERVICE, test_service=TESTS)
     return contract_pytester
+
+
+def test_local_broker_with_an_operator_config_and_a_creds_file(
+    auth_pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    operator = sec.make_operator()
+    config = tmp_path / "operator.conf"
+    config.write_text(operator.server_config())
+    capture = operator.user_creds(tmp_path / "capture.creds")
+    monkeypatch.setenv("SVC_CREDS", str(operator.user_creds(tmp_path / "svc.creds", "svc")))
+    result = auth_pytester.runpytest(
+        *LOCAL,
+        "--asyncapi-broker",
+        "local",
+        "--asyncapi-nats-config",
+        str(config),
+        "--asyncapi-nats-creds",
+        str(capture),
+    )
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(
+        ["*payload /email [[]format[]]*", "*FAILED test_service.py::test_bad*"]
+    )
+
+
+@pytest.fixture
+def tls_server(tmp_path: Path) -> Iterator[tuple[str, sec.Pki]]:
+    pki = sec.make_pki(tmp_path / "pki")
+    config = tmp_path / "tls.conf"
+    config.write_text(
+        f'tls {{ cert_file: "{pki.server_cert}", key_file: "{pki.server_key}", '
+        f'ca_file: "{pki.ca}", verify: true }}'
+    )
+    with provision("nats", "local", nats_config=config) as broker:
+        yield broker.endpoint.url.replace("nats://", "tls://"), pki
+
+
+def test_url_broker_with_tls_client_certificates(
+    auth_pytester: pytest.Pytester,
+    monkeypatch: pytest.MonkeyPatch,
+    tls_server: tuple[str, sec.Pki],
+) -> None:
+    url, pki = tls_server
+    for name, path in (("CA", pki.ca), ("CERT", pki.client_cert), ("KEY", pki.client_key)):
+        monkeypatch.setenv(f"SVC_{name}", str(path))
+    auth_pytester.makeini(
+        "[pytest]\nasyncio_mode = strict\nasyncio_default_fixture_loop_scope = function\n"
+        f"asyncapi_nats_ca = {pki.ca}\nasyncapi_nats_cert = {pki.client_cert}\n"
+        f"asyncapi_nats_key = {pki.client_key}\n"
+    )
+    result = auth_pytester.runpytest(*LOCAL, "--asyncapi-broker", url)
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(
+        ["*payload /email [[]format[]]*", "*FAILED test_service.py::test_bad*"]
+    )
 
 
 def test_wrong_token_is_one_clear_error_naming_the_method(
