@@ -155,6 +155,11 @@ NATS_MACHINERY = ("_INBOX.", "$JS.", "$SYS.", "$KV.", "$O.", "$JSC.", "_R_.")
 answers a captured request is a reply, judged by :mod:`pytest_asyncapi.replies`."""
 
 
+JETSTREAM_DELIVERY = "$JS.ACK."
+"""Reply-subject prefix of a JetStream consumer's delivery: a stored message handed out again
+(on the consumer's inbox, under its original subject). It was judged when it was published."""
+
+
 def machinery(protocol: str) -> tuple[str, ...]:
     """The destination prefixes of ``protocol``'s own traffic."""
     return NATS_MACHINERY if protocol == "nats" else ()
@@ -184,6 +189,11 @@ class Router:
     def is_machinery(self, destination: str) -> bool:
         """The broker's own traffic (e.g. NATS ``$JS.``): never reported as undeclared."""
         return destination.startswith(self.machinery)
+
+    @staticmethod
+    def is_redelivery(reply: str | None) -> bool:
+        """A JetStream consumer delivery of a stored message (not a new publish)."""
+        return reply is not None and reply.startswith(JETSTREAM_DELIVERY)
 
     def patterns(self) -> list[str]:
         """Distinct subscription patterns, in declaration order."""

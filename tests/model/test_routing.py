@@ -113,3 +113,9 @@ def test_a_channel_binding_subject_is_the_destination_and_a_mismatch_is_a_warnin
         [spec], "nats", overrides={"orders.accepted:Publisher": "orders.other"}
     )[0]
     assert override[0].pattern == "orders.other"
+
+
+def test_jetstream_consumer_deliveries_are_redeliveries() -> None:
+    assert Router.is_redelivery("$JS.ACK.ORDERS.worker.1.2.2.1764750000000000000.0")
+    assert not Router.is_redelivery("_INBOX.abc")
+    assert not Router.is_redelivery(None)

@@ -19,7 +19,7 @@ import ssl
 import nats
 
 
-def publish(subject, payload):
+def publish(subject, payload, headers):
     """The service: its own nats-py connection, configured from its environment."""
     async def go():
         kwargs = {}
@@ -30,7 +30,7 @@ def publish(subject, payload):
             tls.load_cert_chain(os.environ["SVC_CERT"], os.environ["SVC_KEY"])
             kwargs["tls"] = tls
         nc = await nats.connect(os.environ["NATS_URL"], **kwargs)
-        await nc.publish(subject, json.dumps(payload).encode())
+        await nc.publish(subject, json.dumps(payload).encode(), headers=headers)
         await nc.flush()
         await nc.close()
     asyncio.run(go())
@@ -38,13 +38,13 @@ def publish(subject, payload):
 
 TESTS = """
 from auth_service import publish
-from publisher import GOOD
+from publisher import GOOD, HEADERS
 
 def test_good():
-    publish("user/signedup", GOOD)
+    publish("user/signedup", GOOD, HEADERS)
 
 def test_bad():
-    publish("user/signedup", {**GOOD, "email": "nope"})
+    publish("user/signedup", {**GOOD, "email": "nope"}, HEADERS)
 """
 
 LOCAL = ("--asyncapi", "user-signup-3.0.yaml", "-p", "no:cacheprovider")
