@@ -29,6 +29,9 @@ def publish(subject, payload, headers):
             tls = ssl.create_default_context(cafile=os.environ["SVC_CA"])
             tls.load_cert_chain(os.environ["SVC_CERT"], os.environ["SVC_KEY"])
             kwargs["tls"] = tls
+        if os.environ.get("SVC_TLS_FIRST"):
+            kwargs["tls"] = ssl.create_default_context(cafile=os.environ["SVC_TLS_FIRST"])
+            kwargs["tls_handshake_first"] = True
         nc = await nats.connect(os.environ["NATS_URL"], **kwargs)
         await nc.publish(subject, json.dumps(payload).encode(), headers=headers)
         await nc.flush()
@@ -131,3 +134,48 @@ def test_wrong_token_is_one_clear_error_naming_the_method(
     assert output.count("hint: check the credentials") == 1  # later tests point back to it
     assert "the broker is unavailable (see the first error)" in output
     assert "t0ken" not in output
+
+
+def test_local_tls_first_broker(
+    auth_pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    pki = sec.make_pki(tmp_path / "pki")
+    config = tmp_path / "tls-first.conf"
+    config.write_text(
+        f'tls {{ cert_file: "{pki.server_cert}", key_file: "{pki.server_key}", '
+        "handshake_first: true }"
+    )
+    monkeypatch.setenv("SVC_TLS_FIRST", str(pki.ca))
+    result = auth_pytester.runpytest(
+        *LOCAL,
+        "--asyncapi-broker",
+        "local",
+        "--asyncapi-nats-config",
+        str(config),
+        "--asyncapi-nats-ca",
+        str(pki.ca),
+        "--asyncapi-nats-tls-handshake-first",
+    )
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(
+        ["*payload /email [[]format[]]*", "*FAILED test_service.py::test_bad*"]
+    )
+
+
+def test_url_credentials_reach_the_service_as_given(
+    auth_pytester: pytest.Pytester, tmp_path: Path
+) -> None:
+    password = "p@ss:w%40rd"  # raw '@' and ':', and a literal '%40', as the server holds it
+    config = tmp_path / "users.conf"
+    config.write_text(f'authorization {{ user: alice, password: "{password}" }}')
+    with provision("nats", "local", nats_config=config) as broker:
+        url = broker.endpoint.url.replace("nats://", f"nats://alice:{password}@")
+        auth_pytester.makepyfile(
+            test_url="def test_env(asyncapi_broker):\n"
+            "    import os\n"
+            f"    assert os.environ['NATS_URL'] == {url!r}\n"
+        )
+        result = auth_pytester.runpytest(*LOCAL, "--asyncapi-broker", url)
+    result.assert_outcomes(passed=2, failed=1)
+    result.stdout.fnmatch_lines(["*FAILED test_service.py::test_bad*"])
+    assert password not in result.stdout.str()
