@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from pytest_asyncapi.brokers.base import CaptureAdapter
     from pytest_asyncapi.brokers.provision import ProvisionedBroker
     from pytest_asyncapi.spec.model import Spec
+    from pytest_asyncapi.spec.official_schema import CheckCache
 
 
 NATS_CONNECT_DEADLINE = 10.0
@@ -59,7 +60,8 @@ class BrokerInfo:
 class ContractSession:
     """Loads the specs at once; provisions the broker on first use."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, check_cache: CheckCache | None = None) -> None:
+        """``check_cache``: where official-schema check results are kept between runs."""
         self.settings = settings
         options = LoadOptions(
             allow_url_refs=settings.allow_url_refs,
@@ -70,6 +72,7 @@ class ContractSession:
             max_bytes=settings.limits.get("max_bytes", LoadOptions.max_bytes),
             max_depth=settings.limits.get("max_depth", LoadOptions.max_depth),
             max_aliases=settings.limits.get("max_aliases", LoadOptions.max_aliases),
+            check_cache=check_cache,
         )
         if settings.schema_registry is not None:
             from pytest_asyncapi.schemas.registry import set_registry_url
@@ -315,6 +318,29 @@ class ContractSession:
             lines.append(
                 f"FAILED: {self.results.stray_violations} violation(s) in messages published "
                 "between tests (see above)"
+            )
+        return lines + self._no_traffic_lines()
+
+    def _no_traffic_lines(self) -> list[str]:
+        """A session whose tests ran on a working broker but saw nothing on any declared
+        channel checked nothing: say so (a warning; a failure under ``--asyncapi-strict``)."""
+        results = self.results
+        seen = sum(c.seen for c in results.channels.values())
+        if not results.tests or seen or results.published or self.failure is not None:
+            return []
+        env_var = self.settings.broker_env or DEFAULT_ENV[self.protocol]
+        undeclared = sum(results.undeclared.values())
+        lines = [
+            f"{'FAILED' if self.settings.strict else 'WARNING'}: no message was seen on any "
+            f"declared channel in {results.tests} test(s): nothing was checked",
+            "  likely causes: the service publishes to an in-memory test client (FastStream's "
+            "TestNatsBroker / TestKafkaBroker, a mock) instead of the broker; or it does not read "
+            f"the broker URL from {env_var} (the variable the plugin sets)",
+        ]
+        if undeclared:
+            lines.append(
+                f"  {undeclared} message(s) arrived on destinations no channel declares: check "
+                "the channel addresses (--asyncapi-slash-to-dot, --asyncapi-destination)"
             )
         return lines
 

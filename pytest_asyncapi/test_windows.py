@@ -38,6 +38,15 @@ def open_window(session: ContractSession, item: pytest.Item) -> Exception | None
     return None
 
 
+def setup_failure(problem: Exception) -> None:
+    """Fail the test's setup on ``problem`` with its text alone (no plugin frames): a
+    usage problem as it is, a broker problem with what it said."""
+    __tracebackhide__ = True
+    if isinstance(problem, pytest.UsageError):
+        raise problem
+    pytest.fail(f"AsyncAPI: {problem}", pytrace=False)
+
+
 def close_window(session: ContractSession, item: pytest.Item, *, failed_already: bool) -> None:
     """Drain and judge the test's window; fail the test (or add a section) on violations."""
     assert session.recorder is not None
@@ -84,6 +93,8 @@ def _missing_channels(item: pytest.Item, outcome: TestOutcome) -> str | None:
     seen = {v.channel for v in outcome.verdicts} | {
         v.captured.destination for v in outcome.verdicts
     }
+    seen |= {channel for _, channel, _, _ in outcome.valid}
+    seen |= {destination for _, _, _, destination in outcome.valid}
     missing = [c for c in wanted if c not in seen]
     if not missing:
         return None

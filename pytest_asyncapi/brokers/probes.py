@@ -53,8 +53,10 @@ def tcp_answers(address: Address, timeout: float) -> str | None:
 def nats_info(
     address: Address, timeout: float, tls: ssl.SSLContext | None = None
 ) -> dict[str, object]:
-    """Connect and read the server's ``INFO`` line; returns its JSON. ``tls``: the server
-    is TLS-first (``handshake_first``), so the socket is wrapped before ``INFO`` arrives."""
+    """Connect and read the server's ``INFO`` line within ``timeout`` in all (a server that
+    trickles it byte by byte cannot hold the probe longer); returns its JSON. ``tls``: the
+    server is TLS-first (``handshake_first``), so the socket is wrapped before ``INFO``."""
+    deadline = time.monotonic() + timeout
     with contextlib.ExitStack() as stack:
         sock = stack.enter_context(
             socket.create_connection((address.host, address.port), timeout=timeout)
@@ -63,7 +65,16 @@ def nats_info(
             sock = stack.enter_context(tls.wrap_socket(sock, server_hostname=address.host))
         line = b""
         while not line.endswith(b"\r\n"):
-            chunk = sock.recv(4096)
+            remaining = deadline - time.monotonic()
+            try:
+                if remaining <= 0:
+                    raise TimeoutError
+                sock.settimeout(remaining)
+                chunk = sock.recv(4096)
+            except TimeoutError:
+                raise ProbeError(
+                    f"no complete INFO line within {timeout:g} s ({len(line)} byte(s) came)"
+                ) from None
             if not chunk:
                 raise ProbeError("connection closed before the INFO line")
             line += chunk
