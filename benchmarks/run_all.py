@@ -8,6 +8,7 @@ client that only receives (NATS, Kafka; ``bench_real_path.py``); a one-test pyte
 plugin against the same run without it; loading a 1000-channel document and how load time
 grows with ten times the channels; the per-test cost with no traffic; peak memory over 10
 windows of messages. Reference rows (no goal): the validator against plain ``jsonschema``,
+batched decode + validate against one message at a time (``bench_batching.py``),
 ``pytest --co`` with the plugin installed but off, session start per broker source.
 The individual ``bench_*.py`` scripts give more detail on each.
 """
@@ -27,6 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bench_batching as batching_bench
 import bench_loading as loading_bench
 import bench_plugin_overhead as overhead_bench
 import bench_real_path as real_bench
@@ -220,6 +222,15 @@ def validator_rows() -> list[Row]:
     return rows
 
 
+def batching_rows(count: int) -> list[Row]:
+    found = batching_bench.rates(count)
+    base = found.pop(batching_bench.PER_MESSAGE)
+    return [
+        Row(f"decode + validate, {name}, vs per message (msg/s)", rate, "msg/s", base)
+        for name, rate in found.items()
+    ]
+
+
 def table(rows: list[Row]) -> list[str]:
     lines = [
         "| measurement | figure | baseline | ratio | goal | status |",
@@ -245,6 +256,7 @@ def main() -> None:
     rows += loading_rows(3 if quick else 5)
     rows += overhead_rows(repeat, 100 if quick else 300)
     rows += validator_rows()
+    rows += batching_rows(20_000 if quick else 50_000)
     print(
         f"machine: {platform.platform()}, {platform.python_implementation()} "
         f"{platform.python_version()}, {len(os.sched_getaffinity(0))} cores"
