@@ -378,21 +378,21 @@ def read_settings(get: Any, rootdir: Path) -> Settings | None:
             for name in ("max_bytes", "max_depth", "max_aliases")
             if (value := get(_option(f"asyncapi_{name}"))) not in (None, "")
         },
-        nats=_nats_connect(get, rootdir),
-        nats_config=_file(get(_option("asyncapi_nats_config")), "--asyncapi-nats-config", rootdir),
+        nats=_nats_connect(get),
+        nats_config=_file(get, _option("asyncapi_nats_config")),
         jetstream=bool(get(_option("asyncapi_jetstream"))),
         streams=_streams(get(_option("asyncapi_nats_streams"))),
         nats_capture=_choice(get(_option("asyncapi_nats_capture")), "--asyncapi-nats-capture"),
     )
 
 
-def _nats_connect(get: Any, rootdir: Path) -> NatsConnectSettings:
+def _nats_connect(get: Any) -> NatsConnectSettings:
     def value(name: str) -> str | None:
         raw = get(_option(f"asyncapi_nats_{name}"))
         return None if raw in (None, "") else str(raw)
 
     files = {
-        name: _file(value(name), f"--asyncapi-nats-{name.replace('_', '-')}", rootdir)
+        name: _file(get, _option(f"asyncapi_nats_{name}"))
         for name in ("nkey_seed", "creds", "ca", "cert", "key")
     }
     try:
@@ -407,10 +407,10 @@ def _nats_connect(get: Any, rootdir: Path) -> NatsConnectSettings:
         raise SettingsError(str(exc)) from None
 
 
-def _file(value: Any, flag: str, rootdir: Path) -> Path | None:
-    path = _path(value, rootdir)
+def _file(get: Any, option: Option) -> Path | None:
+    path = _path(get, option)
     if path is not None and not path.is_file():
-        raise SettingsError(f"{flag}: no such file: {path} (paths are relative to {rootdir})")
+        raise SettingsError(f"{option.flag}: no such file: {path} ({get.base(option)[1]})")
     return path
 
 
