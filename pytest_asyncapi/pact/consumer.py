@@ -1,10 +1,13 @@
 """A pact as a consumer document: each interaction an expectation on a provider's message.
 
-The consumer :class:`Spec` built here has, for every provider channel an interaction maps to,
+The consumer :class:`Spec` built here has, for every provider channel an async interaction maps to,
 a channel at the same destination whose messages the consumer *receives*: one per interaction,
 named like the provider's message (so ``verify`` pairs them) and titled by the interaction's
 description, with the payload schema derived from the contents and matching rules. Everything
 that reads consumer documents (``verify``, ``--asyncapi-consumer``) then reads pacts too.
+A synchronous interaction's request is paired with a message the provider receives, and its
+replies with the reply messages of that operation (checked by ``pact.verify``, not on traffic:
+their destination is a per-request inbox).
 """
 
 from __future__ import annotations
@@ -14,7 +17,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pytest_asyncapi.pact.expectations import Expectations, derive
-from pytest_asyncapi.pact.mapping import Mapped, Unmapped, candidates, map_contents
+from pytest_asyncapi.pact.mapping import (
+    Mapped,
+    Unmapped,
+    candidates,
+    map_contents,
+    reply_candidates,
+)
 from pytest_asyncapi.pact.reader import SYNC, Contents, Interaction, PactFile, read_pact
 from pytest_asyncapi.spec import v3
 from pytest_asyncapi.spec.building import ADDRESS_PARAMETER, Context
@@ -72,9 +81,18 @@ def load_pact_consumer(
     items: list[PactExpectation] = []
     for interaction in pact.interactions:
         if interaction.kind == SYNC:
-            items.append(_item(interaction, interaction.message, "request", received, explicit))
+            request = _item(interaction, interaction.message, "request", received, explicit)
+            asked = request.target if isinstance(request.target, Mapped) else None
+            replies = reply_candidates(providers, asked)
+            items.append(request)
+            scope = (
+                f"the reply of the operation receiving {asked.candidate.message.display_name}"
+                if asked is not None
+                else None
+            )
             items.extend(
-                _item(interaction, reply, "reply", sent, explicit) for reply in interaction.response
+                _item(interaction, reply, "reply", replies, {}, scope)
+                for reply in interaction.response
             )
         else:
             items.append(_item(interaction, interaction.message, "message", sent, explicit))
@@ -88,8 +106,9 @@ def _item(
     role: str,
     pool: Sequence[Candidate],
     explicit: Mapping[str, str],
+    scope: str | None = None,
 ) -> PactExpectation:
-    target = map_contents(interaction, contents, pool, explicit)
+    target = map_contents(interaction, contents, pool, explicit, scope=scope)
     expectations = derive(contents.body, contents.rules) if contents.is_json else None
     return PactExpectation(interaction, contents, role, target, expectations)
 
@@ -113,7 +132,7 @@ def _spec(pact: PactFile, items: Sequence[PactExpectation]) -> Spec:
     channels: dict[str, dict[str, Any]] = {}
     protocols: list[str] = []
     for item in items:
-        if item.role == "request" or not isinstance(item.target, Mapped):
+        if item.role != "message" or not isinstance(item.target, Mapped):
             continue
         theirs = item.target.candidate
         protocols.extend(theirs.spec.protocols)

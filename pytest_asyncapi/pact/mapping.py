@@ -20,6 +20,7 @@ from pytest_asyncapi.compat.matching import destination
 from pytest_asyncapi.errors import SchemaCompileError
 from pytest_asyncapi.routing import destination_regex
 from pytest_asyncapi.schemas.compile import Verdict, compile_schema
+from pytest_asyncapi.spec.model import Action
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -80,13 +81,38 @@ def candidates(providers: Sequence[Spec], *, sends: bool) -> list[Candidate]:
     return found
 
 
+def reply_candidates(providers: Sequence[Spec], request: Mapped | None) -> list[Candidate]:
+    """The messages the providers answer requests with (3.x ``receive`` operations with a
+    ``reply``); only the replies of the operation the request maps to, when it maps."""
+    found: list[Candidate] = []
+    for spec in providers:
+        for operation in spec.operations:
+            if operation.reply is None or operation.action is not Action.RECEIVE:
+                continue
+            if request is not None and (
+                request.candidate.spec is not spec
+                or request.candidate.channel.id != operation.channel_id
+            ):
+                continue
+            reply = operation.reply
+            channel = spec.channel(reply.channel_id or operation.channel_id)
+            found.extend(Candidate(spec, channel, m) for m in reply.messages)
+    return found
+
+
 def map_contents(
     interaction: Interaction,
     contents: Contents,
     pool: Sequence[Candidate],
     explicit: Mapping[str, str],
+    *,
+    scope: str | None = None,
 ) -> Mapped | Unmapped:
-    """The provider message ``contents`` of ``interaction`` corresponds to."""
+    """The provider message ``contents`` of ``interaction`` corresponds to.
+
+    ``scope`` says the pool is already narrowed to one place (e.g. "the reply of
+    LookupRequest's operation"): one candidate there maps, several are told apart like the
+    messages of one destination."""
     if interaction.description in explicit:
         return _explicit(explicit[interaction.description], pool)
     where = _destination(contents.metadata)
@@ -97,6 +123,11 @@ def map_contents(
         if len(here) == 1:
             return Mapped(here[0], f"destination {where}")
         return _narrow(interaction, contents, here, f"destination {where}")
+    if scope is not None:
+        if len(pool) == 1:
+            return Mapped(pool[0], scope)
+        if pool:
+            return _narrow(interaction, contents, list(pool), scope)
     return _narrow(interaction, contents, list(pool), "name")
 
 

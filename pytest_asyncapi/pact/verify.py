@@ -13,13 +13,24 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from pytest_asyncapi.compat.verify import Expectation, Status, VerifyReport, verify
+from pytest_asyncapi.compat.compare import compare
+from pytest_asyncapi.compat.verify import (
+    Expectation,
+    PartCheck,
+    Status,
+    VerifyReport,
+    status_of,
+    verify,
+)
 from pytest_asyncapi.pact.mapping import Mapped, Unmapped
 from pytest_asyncapi.schemas.compile import Verdict, compile_schema
+from pytest_asyncapi.spec.model import SchemaSpec
 
 if TYPE_CHECKING:
     from pytest_asyncapi.pact.consumer import PactConsumer, PactExpectation
     from pytest_asyncapi.spec.model import Spec
+
+_FORMAT = "application/vnd.aai.asyncapi+json;version=3.0.0"
 
 
 def verify_pact(consumer: PactConsumer, provider: Spec, *, search: bool = True) -> VerifyReport:
@@ -40,6 +51,8 @@ def verify_pact(consumer: PactConsumer, provider: Spec, *, search: bool = True) 
             )
         elif item.role == "request":
             expectations.append(_request(item, item.target))
+        elif item.role == "reply":
+            expectations.append(_refine(_reply(item, item.target, search), item, item.target))
         else:
             expectations.append(_refine(checked[item.key], item, item.target))
     return VerifyReport(str(consumer.pact.path), static.provider, tuple(expectations), static.notes)
@@ -80,6 +93,34 @@ def _refine(found: Expectation, item: PactExpectation, target: Mapped) -> Expect
             reason="; ".join(u.render() for u in item.expectations.unchecked),
         )
     return found
+
+
+def _reply(item: PactExpectation, target: Mapped, search: bool) -> Expectation:
+    """A reply the consumer receives: every reply the provider may send must satisfy it."""
+    theirs = target.candidate
+    base = Expectation(
+        theirs.channel.id,
+        theirs.channel.address,
+        item.label,
+        Status.OK,
+        "compatible",
+        provider_channel=theirs.channel.id,
+        provider_message=theirs.message.display_name,
+    )
+    if item.expectations is None:
+        return base
+    mine = SchemaSpec(item.expectations.schema, _FORMAT, "/payload")
+    seeds = [e.payload for e in theirs.message.examples if e.has_payload]
+    found = compare(
+        theirs.message.payload,
+        mine,
+        names=("the provider's schema", "the consumer's schema"),
+        seeds=seeds,
+        search=search,
+    )
+    status = status_of([found.answer])
+    reason = "compatible" if status is Status.OK else f"payload: {found.reason}"
+    return replace(base, status=status, reason=reason, parts=(PartCheck("payload", found),))
 
 
 def _request(item: PactExpectation, target: Mapped) -> Expectation:
