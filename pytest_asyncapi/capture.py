@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from pytest_asyncapi.contract import MessageVerdict, judge
+from pytest_asyncapi.replies import ReplyTracker
 from pytest_asyncapi.results import TestOutcome
 
 if TYPE_CHECKING:
@@ -40,6 +41,7 @@ class Recorder:
         self.published: list[tuple[str, str, str]] = []
         self.current: str | None = None
         self.previous: str | None = None
+        self.replies = ReplyTracker(self.specs, router, check_key=check_key)
 
     def start(self) -> None:
         """Subscribe to every declared destination (confirmed by the broker) plus a catch-all."""
@@ -70,9 +72,7 @@ class Recorder:
     def end_test(self) -> TestOutcome:
         """Drain exactly, judge the window and attribute it to the current test."""
         self.window.extend(self.adapter.drain())
-        outcome = TestOutcome(
-            self.current or "<unknown>", self.verdicts(self.window), self.published
-        )
+        outcome = self._outcome(self.current or "<unknown>", self.window, self.published)
         self.previous, self.current, self.window, self.published = self.current, None, [], []
         return outcome
 
@@ -88,7 +88,20 @@ class Recorder:
         ]
 
     def _between(self, records: list[Captured]) -> TestOutcome | None:
-        if not records:
+        if not records and not self.replies.pending:
             return None
         after = f"after {self.previous}" if self.previous else "before the first test"
-        return TestOutcome(f"between tests ({after})", self.verdicts(records))
+        outcome = self._outcome(f"between tests ({after})", records, [])
+        empty = not (outcome.verdicts or outcome.replies)
+        return None if empty else outcome
+
+    def _outcome(
+        self, label: str, records: Sequence[Captured], published: list[tuple[str, str, str]]
+    ) -> TestOutcome:
+        """Judge a window (replies as replies); requests left without a reply are missing."""
+        verdicts = self.replies.judge_window(records, self._judge)
+        self.replies.end_window()
+        return TestOutcome(label, verdicts, published, replies=self.replies.take_pairs())
+
+    def _judge(self, record: Captured) -> list[MessageVerdict]:
+        return judge(record, self.router, check_key=self.check_key, consumers=self.consumers)

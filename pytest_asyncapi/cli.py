@@ -44,6 +44,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from pytest_asyncapi.cli_traffic import run_traffic
 
             return run_traffic(args, options)
+        if args.command == "pact-export":
+            from pytest_asyncapi.cli_pact import run_export
+
+            return run_export(args, options)
         if args.command in ("codegen", "check-models"):
             from pytest_asyncapi.cli_codegen import run as run_codegen
 
@@ -94,18 +98,30 @@ def _parser() -> argparse.ArgumentParser:
         description="Exit 0 valid, 1 invalid, 2 usage or unreadable input, 3 not checkable.",
     )
     check.add_argument("spec", type=Path, metavar="SPEC")
-    check.add_argument("payload", metavar="PAYLOAD", help="a JSON file, or - for standard input")
+    check.add_argument(
+        "payload",
+        metavar="PAYLOAD",
+        help="a payload file (JSON, or the raw Avro/Protobuf bytes), or - for standard input",
+    )
     check.add_argument("--channel", required=True, help="channel id (3.x) or key/address (2.x)")
     check.add_argument(
         "--message", help="name, messageId or key; needed if the channel has several"
     )
     check.add_argument("--headers", type=Path, help="a JSON object of headers to check")
+    check.add_argument(
+        "--schema-registry",
+        metavar="URL",
+        help="Confluent-API schema registry for writer schemas of framed Avro/Protobuf "
+        "(default: the Kafka server binding's schemaRegistryUrl)",
+    )
     from pytest_asyncapi.cli_codegen import add_subcommands as add_codegen_commands
     from pytest_asyncapi.cli_compat import add_subcommands as add_compat_commands
+    from pytest_asyncapi.cli_pact import add_subcommands as add_pact_commands
     from pytest_asyncapi.cli_traffic import add_subcommands as add_traffic_commands
 
     more = add_traffic_commands(commands) + add_compat_commands(commands)
     more += add_codegen_commands(commands)
+    more += add_pact_commands(commands)
     for sub in (validate, check, *more):
         sub.add_argument("--json", action="store_true", help="machine-readable output")
         sub.add_argument("--allow-url-refs", action="store_true", help="fetch http(s) $ref targets")

@@ -17,7 +17,9 @@ from pytest_asyncapi.cli import (
 )
 from pytest_asyncapi.contract import choose
 from pytest_asyncapi.message_check import MessageCheck, check_message
+from pytest_asyncapi.schemas.binary import writer_schema_note
 from pytest_asyncapi.schemas.compile import Verdict
+from pytest_asyncapi.schemas.registry import set_registry_url
 from pytest_asyncapi.spec.loader import load_spec
 
 if TYPE_CHECKING:
@@ -39,7 +41,12 @@ def run_check(args: argparse.Namespace, options: LoadOptions) -> int:
     candidates = candidate_messages(spec, args.channel, args.message)
     payload = _read_payload(args.payload)
     headers = _read_headers(args.headers) if args.headers else None
-    result = choose([check_message(m, payload, headers) for m in candidates])
+    if args.schema_registry:
+        try:
+            set_registry_url(args.schema_registry)
+        except ValueError as error:
+            raise UsageProblem(str(error)) from None
+    result = choose([check_message(m, payload, headers, spec=spec) for m in candidates])
     names = [m.display_name for m in candidates]
     if args.json:
         emit_json(
@@ -47,6 +54,9 @@ def run_check(args: argparse.Namespace, options: LoadOptions) -> int:
         )
     else:
         _print_result(args.channel, result, headers is not None, names)
+        note = writer_schema_note([spec])
+        if note and result.verdict is not Verdict.UNCHECKED:
+            print(f"  note: {note}")
     return EXIT_BY_VERDICT.get(result.verdict, EXIT_UNCHECKED)
 
 

@@ -20,6 +20,8 @@ from pytest_asyncapi.cli import (
 if TYPE_CHECKING:
     import argparse
 
+    from pytest_asyncapi.compat.verify import VerifyReport
+    from pytest_asyncapi.spec.model import Spec
     from pytest_asyncapi.spec.options import LoadOptions
 
 COMMANDS = ("verify", "diff")
@@ -41,8 +43,17 @@ def add_subcommands(
         "must be admitted by the consumer's.",
         epilog=_EPILOG,
     )
-    verify.add_argument("--consumer", required=True, type=Path, metavar="SPEC")
+    verify.add_argument(
+        "--consumer", required=True, type=Path, metavar="SPEC", help="AsyncAPI document or pact"
+    )
     verify.add_argument("--provider", required=True, type=Path, metavar="SPEC")
+    verify.add_argument(
+        "--pact-map",
+        action="append",
+        default=[],
+        metavar="DESCRIPTION=CHANNEL[/MESSAGE]",
+        help="pair a pact interaction with a provider message explicitly (repeatable)",
+    )
     diff = commands.add_parser(
         "diff",
         help="classify every change between two versions of a document",
@@ -72,9 +83,14 @@ def run(args: argparse.Namespace, options: LoadOptions) -> int:
         from pytest_asyncapi.compat.render import verify_markdown
         from pytest_asyncapi.compat.verify import Status, verify
 
-        consumer = load_spec(args.consumer, options)
         provider = load_spec(args.provider, options)
-        report = verify(consumer, provider, search=not args.no_search)
+        from pytest_asyncapi.pact.reader import is_pact_file
+
+        if is_pact_file(args.consumer):
+            report = _verify_pact(args, provider)
+        else:
+            consumer = load_spec(args.consumer, options)
+            report = verify(consumer, provider, search=not args.no_search)
         if not report.expectations:
             raise UsageProblem(
                 f"{args.consumer} declares no message it receives (a 2.x document written from "
@@ -97,6 +113,25 @@ def run(args: argparse.Namespace, options: LoadOptions) -> int:
             return EXIT_FINDINGS
         return EXIT_UNCHECKED if found.count(Classification.NEEDS_REVIEW) else EXIT_OK
     raise UsageProblem(f"unknown command {args.command!r} (expected one of {', '.join(COMMANDS)})")
+
+
+def pact_map(entries: list[str], flag: str) -> dict[str, str]:
+    """``DESCRIPTION=CHANNEL[/MESSAGE]`` entries as a dict; a malformed one is a usage error."""
+    found = {}
+    for entry in entries:
+        description, sep, target = entry.rpartition("=")
+        if not sep or not description or not target:
+            raise UsageProblem(f"{flag} expects DESCRIPTION=CHANNEL[/MESSAGE], got {entry!r}")
+        found[description] = target
+    return found
+
+
+def _verify_pact(args: argparse.Namespace, provider: Spec) -> VerifyReport:
+    from pytest_asyncapi.pact.consumer import load_pact_consumer
+    from pytest_asyncapi.pact.verify import verify_pact
+
+    consumer = load_pact_consumer(args.consumer, [provider], pact_map(args.pact_map, "--pact-map"))
+    return verify_pact(consumer, provider, search=not args.no_search)
 
 
 def _emit(as_json: bool, data: object, markdown: str) -> None:

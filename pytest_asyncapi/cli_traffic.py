@@ -306,7 +306,7 @@ class Plan:
 
     @classmethod
     def prepare(cls, args: argparse.Namespace, options: LoadOptions, protocol: str | None) -> Plan:
-        from pytest_asyncapi.routing import Router, build_routes
+        from pytest_asyncapi.routing import Router, build_routes, machinery
         from pytest_asyncapi.spec.loader import load_spec, shown
 
         specs = [load_spec(shown(path), options) for path in args.specs]
@@ -316,7 +316,7 @@ class Plan:
             specs, protocol, slash_to_dot=args.slash_to_dot, overrides=overrides
         )
         labels = {f"{r.spec.source}#{r.channel.id}": r.pattern for r in routes}
-        return cls(specs, protocol, Router(routes), labels)
+        return cls(specs, protocol, Router(routes, machinery=machinery(protocol)), labels)
 
     def finish(
         self,

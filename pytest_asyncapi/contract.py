@@ -11,8 +11,10 @@ import enum
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from pytest_asyncapi.brokers.base import CAPTURE_GAP
+from pytest_asyncapi.correlation import missing_correlation
 from pytest_asyncapi.message_check import MessageCheck, check_message
-from pytest_asyncapi.schemas.compile import Verdict, compile_schema
+from pytest_asyncapi.schemas.compile import SchemaViolation, Verdict, compile_schema
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -48,11 +50,14 @@ class Violation:
     value_excerpt: str
     consumer: str | None = None
     """Set when the rule broken is a consumer's expectation (``--asyncapi-consumer``)."""
+    reply_of: str | None = None
+    """Set when the message was judged as the reply of this operation (request/reply)."""
 
     def signature(self) -> tuple[str, ...]:
         """Violations with the same signature are collapsed into one line with a count."""
         return (
             self.consumer or "",
+            self.reply_of or "",
             self.spec,
             self.channel,
             self.message or "",
@@ -75,6 +80,8 @@ class MessageVerdict:
     violations: tuple[Violation, ...] = ()
     reasons: tuple[str, ...] = ()
     consumer: str | None = None
+    reply_of: str | None = None
+    """The operation whose reply this message is (request/reply), if it is one."""
 
 
 def judge(
@@ -87,15 +94,60 @@ def judge(
     """Verdicts for one captured message: one per spec that declares its destination, and one
     per consumer (name, router of its receive channels) that expects messages there."""
     matches = router.match(captured.destination)
+    if captured.defect is not None:
+        return _defective(captured, matches)
+    if not matches and router.is_machinery(captured.destination):
+        return []
     verdicts = [
         _judge_on_route(captured, route, values, check_key, route.channel.messages)
         for route, values in _one_route_per_spec(matches)
     ] or [MessageVerdict(captured, Outcome.UNDECLARED)]
+    identified = {v.message for v in verdicts if v.outcome is Outcome.VALID and v.message}
     for name, consumer_router in consumers:
         for route, values in _one_route_per_spec(consumer_router.match(captured.destination)):
-            expected = route.spec.received_messages(route.channel)
+            expected = _same_named(route.spec.received_messages(route.channel), identified)
             verdicts.append(_judge_on_route(captured, route, values, check_key, expected, name))
     return verdicts
+
+
+def _defective(
+    captured: Captured, matches: Sequence[tuple[Route, dict[str, str]]]
+) -> list[MessageVerdict]:
+    """A record the adapter could not read normally: invalid on every spec that declares its
+    destination (keyword ``frame``), or on none (a gap in capture: keyword ``capture-gap``)."""
+    gap = captured.destination == CAPTURE_GAP
+    routes: list[Route | None] = [route for route, _ in _one_route_per_spec(matches)]
+    return [
+        MessageVerdict(
+            captured,
+            Outcome.INVALID,
+            route.spec if route else None,
+            route.channel.id if route else None,
+            violations=(
+                Violation(
+                    spec=str(route.spec.source) if route else "",
+                    channel=route.channel.id if route else "",
+                    message=None,
+                    destination=captured.destination,
+                    part="capture" if gap else "frame",
+                    pointer="",
+                    keyword="capture-gap" if gap else "frame",
+                    text=captured.defect or "",
+                    schema_location="",
+                    schema_excerpt="",
+                    value_excerpt=repr(captured.payload[:80]),
+                ),
+            ),
+        )
+        for route in (routes or [None])
+    ]
+
+
+def _same_named(expected: Sequence[Message], identified: set[str]) -> Sequence[Message]:
+    """A consumer's messages named like the one the provider's document identified (when the
+    provider's verdict is valid, so the identity is certain); else all of them."""
+    named = [m for m in expected if any(m.known_as(label) for label in identified)]
+    return named or expected
 
 
 def _one_route_per_spec(
@@ -130,6 +182,25 @@ def _judge_on_route(
             reasons=(f"channel {channel.id!r} declares no messages",),
             consumer=consumer,
         )
+    return verdict_for(
+        captured, spec, channel.id, candidates, check_key, parameter_violations, consumer=consumer
+    )
+
+
+def verdict_for(
+    captured: Captured,
+    spec: Spec,
+    channel: str,
+    candidates: Sequence[Message],
+    check_key: bool,
+    earlier: Sequence[Violation] = (),
+    *,
+    consumer: str | None = None,
+    reply_of: str | None = None,
+) -> MessageVerdict:
+    """Check ``captured`` against ``candidates``, choose one (see :func:`choose`), and say
+    what it breaks: ``earlier`` violations, the chosen message's, a missing correlation ID.
+    ``reply_of`` names the operation when the message is judged as a reply."""
     checks = [
         check_message(
             m,
@@ -137,6 +208,7 @@ def _judge_on_route(
             captured.headers or (),
             captured.key,
             check_key=check_key,
+            spec=spec,
         )
         for m in candidates
     ]
@@ -145,22 +217,29 @@ def _judge_on_route(
     if len(checks) > 1 and chosen.verdict is Verdict.INVALID:
         names = ", ".join(c.message.display_name for c in checks)
         label += f" (closest; none of {names} matched)"
-    violations = parameter_violations + [
+    found: list[tuple[str, str, str, str, SchemaViolation | None]] = [
+        (part, v.pointer, v.keyword, v.message, v) for part, v in chosen.violations()
+    ]
+    missing = missing_correlation(chosen.message, captured)
+    if missing is not None:
+        found.append(("correlationId", "", "correlationId", missing, None))
+    violations = list(earlier) + [
         Violation(
             spec=str(spec.source),
-            channel=channel.id,
+            channel=channel,
             message=label,
             destination=captured.destination,
-            part=part,
-            pointer=v.pointer,
-            keyword=v.keyword,
-            text=v.message,
-            schema_location=v.schema_location,
-            schema_excerpt=v.schema_excerpt,
-            value_excerpt=v.value_excerpt,
+            part=f"reply {part}" if reply_of else part,
+            pointer=pointer,
+            keyword=keyword,
+            text=text,
+            schema_location=v.schema_location if v else "",
+            schema_excerpt=v.schema_excerpt if v else "",
+            value_excerpt=v.value_excerpt if v else "",
             consumer=consumer,
+            reply_of=reply_of,
         )
-        for part, v in chosen.violations()
+        for part, pointer, keyword, text, v in found
     ]
     if violations:
         outcome = Outcome.INVALID
@@ -172,11 +251,12 @@ def _judge_on_route(
         captured,
         outcome,
         spec,
-        channel.id,
+        channel,
         chosen.message.display_name,
         tuple(violations),
         tuple(chosen.unchecked_reasons()),
         consumer,
+        reply_of,
     )
 
 

@@ -4,8 +4,10 @@ A *send* message (one the application sends, by any send operation) is covered w
 one captured message was matched to it (valid or unchecked; an invalid message is a failure,
 not coverage). A *receive* message is covered when a test drove it through
 ``asyncapi.publish``. A consumer's *expectation* (a message its document receives) is covered
-when a captured message was matched to it. The coverage figure is the share of covered send
-messages of the provider specs.
+when a captured message was matched to it. A *reply* message of an operation (request/reply)
+is covered when a reply of that operation was matched to it; it counts as sent for a
+``receive`` operation (the application answers) and as received for a ``send`` one. The
+coverage figure is the share of covered send messages of the provider specs.
 """
 
 from __future__ import annotations
@@ -120,4 +122,44 @@ def _entries(spec: Spec, results: RunResults, consumer: str | None) -> list[Mess
                 )
                 for name in names
             ]
+    return entries + _reply_entries(spec, results, consumer, entries)
+
+
+def _reply_entries(
+    spec: Spec, results: RunResults, consumer: str | None, known: list[MessageCoverage]
+) -> list[MessageCoverage]:
+    """One entry per reply message of each operation with a reply (see the module doc)."""
+    source = str(spec.source)
+    answered = {
+        (operation, reply): n
+        for (s, operation, _, reply, outcome), n in results.replies.items()
+        if s == source and outcome in ("valid", "unchecked")
+    }
+    taken = {(e.channel, e.message, e.action) for e in known}
+    entries: list[MessageCoverage] = []
+    for operation in spec.operations:
+        if operation.reply is None:
+            continue
+        channel = operation.reply.channel_id or operation.channel_id
+        action = Action.SEND if operation.action is Action.RECEIVE else Action.RECEIVE
+        for message in operation.reply.messages:
+            name = message.display_name
+            seen = sum(
+                n for (op, reply), n in answered.items() if op == operation.id and reply == name
+            )
+            if (channel, name, action.value) in taken:
+                continue
+            taken.add((channel, name, action.value))
+            entries.append(
+                MessageCoverage(
+                    spec=source,
+                    channel=channel,
+                    message=name,
+                    action=action.value,
+                    operations=(f"{operation.id} (reply)",),
+                    seen=seen,
+                    published=seen,
+                    consumer=consumer,
+                )
+            )
     return entries

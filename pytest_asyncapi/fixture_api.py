@@ -135,6 +135,36 @@ class AsyncAPIFixture:
         self.published.append((route.channel.id, declared.display_name))
         return declared
 
+    def request(
+        self,
+        operation: str,
+        payload: Any = None,
+        headers: Mapping[str, Any] | None = None,
+        *,
+        example: str | int | None = None,
+        message: str | None = None,
+        parameters: Mapping[str, str] | None = None,
+        timeout: float = 5.0,
+    ) -> Captured:
+        """Send a request of ``operation`` (an operation with a ``reply``), wait for the reply.
+
+        The request is validated first (refused when invalid), sent the way the protocol does
+        (see README, "Request/reply"), and the reply is checked against the reply's messages
+        and the request's correlation ID. Returns the reply; fails the test with what arrived
+        when no reply comes within ``timeout`` s, or when the reply breaks the contract.
+        """
+        from pytest_asyncapi.request_api import prepare, send_request
+
+        prepared = prepare(
+            self._recorder, operation, payload, example, headers, message, parameters
+        )
+        self.published.append((prepared.route.channel.id, prepared.message.display_name))
+        return send_request(self._recorder, prepared, timeout)
+
+    async def arequest(self, operation: str, payload: Any = None, **kwargs: Any) -> Captured:
+        """:meth:`request` for async tests: waits without blocking the event loop."""
+        return await asyncio.to_thread(self.request, operation, payload, **kwargs)
+
     async def apublish(
         self, channel: str, payload: Any, headers: Mapping[str, Any] | None = None, **kwargs: Any
     ) -> Message:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from pytest_asyncapi.schemas.binary import BinarySchema
 from pytest_asyncapi.schemas.compile import compile_schema
 from pytest_asyncapi.spec.loader import load_spec
 
@@ -40,10 +41,14 @@ def payload_strategy(message: Message) -> SearchStrategy[Any]:
     """Generated payloads that ``message``'s payload schema accepts (needs hypothesis)."""
     if message.payload is None:
         raise GenerationError(f"message {message.display_name!r} declares no payload schema")
-    reason = compile_schema(message.payload).reason
-    if reason is not None:
-        raise GenerationError(f"message {message.display_name!r}: {reason}")
+    compiled = compile_schema(message.payload)
+    if compiled.reason is not None:
+        raise GenerationError(f"message {message.display_name!r}: {compiled.reason}")
     try:
+        if isinstance(compiled, BinarySchema):  # Avro / Protobuf values, ready to encode
+            from pytest_asyncapi.schemas.binary_strategies import binary_strategy
+
+            return binary_strategy(compiled)
         from pytest_asyncapi.compat.counterexample import value_strategy
     except ImportError:  # pragma: no cover - depends on the installed extras
         raise GenerationError(

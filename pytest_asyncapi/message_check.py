@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from pytest_asyncapi.json_duplicates import duplicate_key_violations
+from pytest_asyncapi.schemas.binary import BinarySchema, check_bytes
 from pytest_asyncapi.schemas.compile import (
     CheckResult,
     SchemaViolation,
@@ -40,12 +41,13 @@ from pytest_asyncapi.schemas.compile import (
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from pytest_asyncapi.spec.model import Message, SchemaSpec
+    from pytest_asyncapi.spec.model import Message, SchemaSpec, Spec
 
 Headers = Mapping[str, Any] | Sequence[tuple[str, Any]]
 """A mapping (a JSON headers file) or ``(name, value)`` pairs in wire order (a broker)."""
 
 JSON_CONTENT_TYPES = frozenset({"application/json", "text/json"})
+_VALID = CheckResult(Verdict.VALID)
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,7 @@ def check_message(
     key: bytes | None = None,
     *,
     check_key: bool = False,
+    spec: Spec | None = None,
 ) -> MessageCheck:
     """Check the parts of a message that the declaration constrains.
 
@@ -104,18 +107,40 @@ def check_message(
     payload alone); a broker message without headers passes ``()``. Header values that are
     ``str``/``bytes`` are converted by the module's rule; other values (from a JSON headers
     file) are checked as they are. ``check_key`` asks for the key
-    to be checked (Kafka): a declared key schema with no key is a violation.
+    to be checked (Kafka): a declared key schema with no key is a violation. ``spec`` (the
+    document) gives Avro/Protobuf checks their schema registry.
     """
-    parts = [PartResult("payload", check_payload(message, payload))]
+    parts = [PartResult("payload", check_payload(message, payload, headers, spec))]
     if message.headers is not None and headers is not None:
         parts.append(PartResult("headers", check_headers(message.headers, headers)))
     if check_key and message.kafka_key is not None:
-        parts.append(PartResult("key", check_key_bytes(message.kafka_key, key)))
+        parts.append(
+            PartResult("key", check_key_bytes(message.kafka_key, key, message, headers, spec))
+        )
     return MessageCheck(message, tuple(parts))
 
 
-def check_payload(message: Message, payload: bytes | None) -> CheckResult:
-    """Decode ``payload`` by the message's content type, then check it against the schema."""
+def check_payload(
+    message: Message, payload: bytes | None, headers: Any = None, spec: Spec | None = None
+) -> CheckResult:
+    """Decode ``payload`` by the message's content type, then check it against the schema.
+
+    ``None`` is a Kafka tombstone: the schema is asked whether it accepts null."""
+    if message.payload is not None and payload is not None:
+        compiled = compile_schema(message.payload)
+        if isinstance(compiled, BinarySchema):
+            fast = compiled.fast_path(message.bindings, spec, message.content_type)
+            if fast is not None and fast(payload):
+                return _VALID
+            return check_bytes(
+                compiled,
+                payload,
+                bindings=message.bindings,
+                headers=headers,
+                part="payload",
+                content_type=message.content_type,
+                spec=spec,
+            )
     decoded = decode_payload(message, payload)
     if isinstance(decoded, CheckResult):
         return decoded
@@ -226,8 +251,21 @@ def _shown(value: Any) -> str:
     return repr(text) if text is not None else repr(value)
 
 
-def check_key_bytes(schema: SchemaSpec, key: bytes | None) -> CheckResult:
+def check_key_bytes(
+    schema: SchemaSpec,
+    key: bytes | None,
+    message: Message | None = None,
+    headers: Any = None,
+    spec: Spec | None = None,
+) -> CheckResult:
     """Check a Kafka record key against the message binding's ``key`` schema."""
+    compiled = compile_schema(schema)
+    if isinstance(compiled, BinarySchema) and key is not None:
+        bindings = message.bindings if message is not None else {}
+        return check_bytes(
+            compiled, key, bindings=bindings, headers=headers, part="key", content_type=None,
+            spec=spec,
+        )
     if key is None:
         return compile_schema(schema).check(None, trusted=True)
     text = _text(key)

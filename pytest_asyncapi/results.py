@@ -12,9 +12,12 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pytest_asyncapi.contract import MessageVerdict, Outcome, Violation
+
+if TYPE_CHECKING:
+    from pytest_asyncapi.replies import Pair
 
 MAX_KEPT = 1000
 """Violations (and unchecked entries) kept in detail; beyond it only counts grow."""
@@ -31,6 +34,8 @@ class TestOutcome:
     verdicts: list[MessageVerdict]
     published: list[tuple[str, str, str]] = field(default_factory=list)
     """(spec, channel, message) of what the test published through ``asyncapi.publish``."""
+    replies: list[Pair] = field(default_factory=list)
+    """Request/reply pairs of the window, a missing reply included (``Pair.reply`` ``None``)."""
 
     @property
     def violations(self) -> list[Violation]:
@@ -74,6 +79,15 @@ def window_record(outcome: TestOutcome, *, between: bool) -> dict[str, Any]:
         "violations": [dataclasses.asdict(v) for v in outcome.violations],
         "unchecked": unchecked[:MAX_KEPT],
         "published": [[*key, n] for key, n in Counter(outcome.published).items()],
+        "replies": [
+            [*key, n]
+            for key, n in Counter(
+                (p.spec, p.operation, p.request, p.reply, p.outcome) for p in outcome.replies
+            ).items()
+        ],
+        "missing_replies": [
+            [p.spec, p.operation, p.request] for p in outcome.replies if p.reply is None
+        ][:MAX_KEPT],
     }
 
 
@@ -110,6 +124,10 @@ class RunResults:
     between_tests: list[dict[str, Any]] = field(default_factory=list)
     unchecked: list[dict[str, Any]] = field(default_factory=list)
     published: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+    replies: Counter[tuple[str, str, str, str | None, str]] = field(default_factory=Counter)
+    """(spec, operation, request, reply message or ``None``, outcome or ``missing``) -> count."""
+    missing_replies: list[dict[str, Any]] = field(default_factory=list)
+    """Requests that got no reply (first :data:`MAX_KEPT`), with the window they were in."""
     messages_total: int = 0
     tests: int = 0
 
@@ -126,6 +144,13 @@ class RunResults:
             self.messages_total += count
         for spec, channel, message, count in record["published"]:
             self.published[(spec, channel, message)] += count
+        for spec, operation, request, reply, outcome, count in record.get("replies", []):
+            self.replies[(spec, operation, request, reply, outcome)] += count
+        room = MAX_KEPT - len(self.missing_replies)
+        self.missing_replies += [
+            {"spec": s, "operation": o, "request": r, "test": label}
+            for s, o, r in record.get("missing_replies", [])
+        ][: max(room, 0)]
         violations = [{**v, "test": label} for v in record["violations"]]
         self.violation_count += len(violations)
         room = MAX_KEPT - len(self.violations)

@@ -134,11 +134,22 @@ ROUTER_CACHE_LIMIT = 50_000
 when a service publishes to endlessly many distinct destinations)."""
 
 
+NATS_MACHINERY = ("_INBOX.", "$JS.", "$SYS.", "$KV.", "$O.", "$JSC.", "_R_.")
+"""Subject prefixes of NATS' own machinery (CONTRACTS.md §3). A message on one of them that
+answers a captured request is a reply, judged by :mod:`pytest_asyncapi.replies`."""
+
+
+def machinery(protocol: str) -> tuple[str, ...]:
+    """The destination prefixes of ``protocol``'s own traffic."""
+    return NATS_MACHINERY if protocol == "nats" else ()
+
+
 class Router:
     """Finds the routes a concrete destination belongs to (cached per destination)."""
 
-    def __init__(self, routes: Sequence[Route]) -> None:
+    def __init__(self, routes: Sequence[Route], *, machinery: tuple[str, ...] = ()) -> None:
         self.routes = list(routes)
+        self.machinery = machinery
         self._cache: dict[str, list[tuple[Route, dict[str, str]]]] = {}
 
     def match(self, destination: str) -> list[tuple[Route, dict[str, str]]]:
@@ -153,6 +164,10 @@ class Router:
                 self._cache.clear()
             self._cache[destination] = found
         return found
+
+    def is_machinery(self, destination: str) -> bool:
+        """The broker's own traffic (e.g. NATS ``$JS.``): never reported as undeclared."""
+        return destination.startswith(self.machinery)
 
     def patterns(self) -> list[str]:
         """Distinct subscription patterns, in declaration order."""

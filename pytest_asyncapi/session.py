@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any
 from pytest_asyncapi.capture import Recorder
 from pytest_asyncapi.coverage import Coverage
 from pytest_asyncapi.coverage import compute as compute_coverage
-from pytest_asyncapi.errors import AsyncAPIContractError, BrokerError
+from pytest_asyncapi.errors import AsyncAPIContractError, BrokerError, SpecError
 from pytest_asyncapi.masking import mask
+from pytest_asyncapi.reporting.terminal import render_replies
 from pytest_asyncapi.results import RunResults, window_record
 from pytest_asyncapi.routing import (
     Router,
@@ -22,12 +23,15 @@ from pytest_asyncapi.routing import (
     consumer_routes,
     declared_protocol,
     declared_protocol_names,
+    machinery,
 )
 from pytest_asyncapi.settings import DEFAULT_ENV, Settings, SettingsError
 from pytest_asyncapi.spec.loader import load_spec, shown
 from pytest_asyncapi.spec.options import LoadOptions
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from pytest_asyncapi.brokers.base import CaptureAdapter
     from pytest_asyncapi.brokers.provision import ProvisionedBroker
     from pytest_asyncapi.spec.model import Spec
@@ -63,9 +67,14 @@ class ContractSession:
             max_depth=settings.limits.get("max_depth", LoadOptions.max_depth),
             max_aliases=settings.limits.get("max_aliases", LoadOptions.max_aliases),
         )
+        if settings.schema_registry is not None:
+            from pytest_asyncapi.schemas.registry import set_registry_url
+
+            set_registry_url(settings.schema_registry)
         self.specs: list[Spec] = [load_spec(shown(path), options) for path in settings.specs]
+        self.consumer_notes: list[str] = []
         self.consumers: list[tuple[str, Spec]] = [
-            (name, load_spec(shown(path), options)) for name, path in settings.consumers.items()
+            (name, self._consumer(name, path, options)) for name, path in settings.consumers.items()
         ]
         self.protocol = self._protocol()
         routes, self.dynamic = build_routes(
@@ -75,7 +84,7 @@ class ContractSession:
             overrides=settings.destinations,
         )
         self._check_overrides()
-        self.router = Router(routes)
+        self.router = Router(routes, machinery=machinery(self.protocol))
         self.consumer_routers = [
             (name, Router(consumer_routes(spec, self.protocol, settings.slash_to_dot)))
             for name, spec in self.consumers
@@ -87,9 +96,41 @@ class ContractSession:
         self.results = RunResults()
         self.remote_brokers: list[str] = []
 
+    def _consumer(self, name: str, path: Path, options: LoadOptions) -> Spec:
+        """A consumer's AsyncAPI document, or its pact turned into one (``pact/``)."""
+        from pytest_asyncapi.pact.reader import is_pact_file
+
+        if not is_pact_file(path):
+            return load_spec(shown(path), options)
+        from pytest_asyncapi.pact.consumer import load_pact_consumer
+
+        pact = load_pact_consumer(shown(path), self.specs, self.settings.pact_map)
+        if pact.unmapped:
+            lines = "\n".join(f"  {item.label}: {why.render()}" for item, why in pact.unmapped)
+            raise SpecError(
+                f"consumer {name}: {len(pact.unmapped)} pact interaction(s) match no message "
+                f"of the provider's document:\n{lines}",
+                file=shown(path),
+                hint="name the destination in the interaction's metadata, or pair it with "
+                "--asyncapi-pact-map DESCRIPTION=CHANNEL[/MESSAGE]",
+            )
+        for item in pact.items:
+            if item.expectations is None and item.role != "request":
+                self.consumer_notes.append(
+                    f"consumer {name}: {item.label}: contents of type "
+                    f"{item.contents.content_type} are not checked"
+                )
+            elif item.expectations is not None:
+                self.consumer_notes.extend(
+                    f"consumer {name}: {item.label}: {u.render()}"
+                    for u in item.expectations.unchecked
+                )
+        return pact.spec
+
     def findings(self) -> list[str]:
-        """Document findings, for the session header (lenient mode: warnings)."""
-        return [f.render() for spec in self.specs for f in spec.findings]
+        """Document findings and unchecked consumer expectations, for the session header
+        (lenient mode: warnings)."""
+        return [f.render() for spec in self.specs for f in spec.findings] + self.consumer_notes
 
     def start(self) -> Recorder:
         """The recorder, provisioning the broker on the first call."""
@@ -132,7 +173,12 @@ class ContractSession:
         if self.protocol == "nats":
             from pytest_asyncapi.brokers.nats import NatsCapture
 
-            return NatsCapture(url, settle=self.settings.settle)
+            return NatsCapture(
+                url,
+                settle=self.settings.settle,
+                mode=self.settings.nats_capture,
+                connect_timeout=self.settings.startup_timeout,
+            )
         from pytest_asyncapi.brokers.kafka import KafkaCapture
 
         return KafkaCapture(
@@ -186,8 +232,15 @@ class ContractSession:
         if self.broker is not None:
             lines.append(f"broker: {self.broker.description}")
             lines += [f"  (auto skipped: {reason})" for reason in self.broker.fallbacks]
+        if self.recorder is not None:
+            lines += self.recorder.adapter.notes()
         if self.failure:
             lines.append(f"broker lost during the session: {self.failure}")
+        from pytest_asyncapi.schemas.binary import writer_schema_note
+
+        note = writer_schema_note(self.specs)
+        if note is not None:
+            lines.append(note)
         return [mask(line) for line in lines + self.remote_brokers]
 
     def coverage(self) -> Coverage:
@@ -215,6 +268,7 @@ class ContractSession:
             for m in coverage.expectations
             if not m.covered
         ]
+        lines += render_replies(self.results)
         minimum = self.settings.coverage_min
         if minimum is not None and (coverage.percent or 0.0) < minimum:
             lines.append(

@@ -133,6 +133,15 @@ OPTIONS = (
         "NAME=PATH",
     ),
     Option(
+        "--asyncapi-pact-map",
+        "asyncapi_pact_map",
+        "pair a pact interaction with a provider message, DESCRIPTION=CHANNEL[/MESSAGE] "
+        "(repeatable), when the pact's metadata and names do not say which it is",
+        "linelist",
+        (),
+        "DESCRIPTION=CHANNEL[/MESSAGE]",
+    ),
+    Option(
         "--asyncapi-coverage-min",
         "asyncapi_coverage_min",
         "fail the run when fewer than PERCENT of the messages the application sends were seen",
@@ -174,11 +183,26 @@ OPTIONS = (
         "URL_PREFIX=DIR",
     ),
     Option(
+        "--asyncapi-schema-registry",
+        "asyncapi_schema_registry",
+        "schema registry (Confluent REST API) for the writer schemas of framed Avro/Protobuf; "
+        "default: the Kafka server binding's schemaRegistryUrl",
+        metavar="URL",
+    ),
+    Option(
         "--asyncapi-allow-outside-root",
         "asyncapi_allow_outside_root",
         "follow file $refs that leave the project root (rootdir, VCS checkout)",
         "bool",
         False,
+    ),
+    Option(
+        "--asyncapi-nats-capture",
+        "asyncapi_nats_capture",
+        "what the NATS capture subscribes to: auto (every subject, '>', or the declared subjects "
+        "where the server refuses '>'), all (only '>'), declared (only the declared subjects)",
+        default="auto",
+        metavar="MODE",
     ),
 )
 
@@ -201,6 +225,7 @@ class Settings:
     kafka_partitions: int = 3
     coverage_min: float | None = None
     consumers: dict[str, Path] = field(default_factory=dict)
+    pact_map: dict[str, str] = field(default_factory=dict)
     report_json: Path | None = None
     report_html: Path | None = None
     startup_timeout: float = 30.0
@@ -209,8 +234,11 @@ class Settings:
     allow_outside_root: bool = False
     rootdir: Path | None = None
     """pytest's rootdir: file ``$ref``s may go anywhere under it (or the VCS checkout)."""
+    schema_registry: str | None = None
+    """``--asyncapi-schema-registry``: overrides the documents' ``schemaRegistryUrl``."""
     limits: dict[str, int] = field(default_factory=dict)
     """Document read limits given by the user (``max_bytes``, ``max_depth``, ``max_aliases``)."""
+    nats_capture: str = "auto"
 
 
 class SettingsError(ValueError):
@@ -264,6 +292,11 @@ def read_settings(get: Any, rootdir: Path) -> Settings | None:
             get(_option("asyncapi_startup_timeout")), "--asyncapi-startup-timeout", 0.1, 3600
         ),
         consumers=_consumers(get(_option("asyncapi_consumers")), rootdir),
+        pact_map=_pairs(
+            get(_option("asyncapi_pact_map")),
+            "--asyncapi-pact-map",
+            "DESCRIPTION=CHANNEL[/MESSAGE]",
+        ),
         coverage_min=_optional_number(
             get(_option("asyncapi_coverage_min")), "--asyncapi-coverage-min", 0, 100
         ),
@@ -277,13 +310,27 @@ def read_settings(get: Any, rootdir: Path) -> Settings | None:
             ).items()
         },
         allow_outside_root=bool(get(_option("asyncapi_allow_outside_root"))),
+        schema_registry=_registry(get(_option("asyncapi_schema_registry"))),
         rootdir=rootdir,
         limits={
             name: int(_number(value, f"--asyncapi-{name.replace('_', '-')}", 1, 2**62))
             for name in ("max_bytes", "max_depth", "max_aliases")
             if (value := get(_option(f"asyncapi_{name}"))) not in (None, "")
         },
+        nats_capture=_choice(get(_option("asyncapi_nats_capture")), "--asyncapi-nats-capture"),
     )
+
+
+NATS_CAPTURE_MODES = ("auto", "all", "declared")
+
+
+def _choice(value: Any, flag: str) -> str:
+    text = str(value or "auto").strip()
+    if text not in NATS_CAPTURE_MODES:
+        raise SettingsError(
+            f"{flag}: {text!r} is not valid; choose one of {', '.join(NATS_CAPTURE_MODES)}"
+        )
+    return text
 
 
 def parse_broker(value: str) -> tuple[str, str | None]:
@@ -313,6 +360,18 @@ def _url_protocol(url: str | None, protocol: str | None) -> str | None:
             f"({decided}); drop --asyncapi-protocol, the URL decides"
         )
     return decided
+
+
+def _registry(value: Any) -> str | None:
+    if value in (None, ""):
+        return None
+    text = str(value).strip()
+    if not text.lower().startswith(("http://", "https://")) or text[-3:] == "://":
+        raise SettingsError(
+            f"--asyncapi-schema-registry: {text!r} is not an http(s) URL "
+            "(e.g. http://127.0.0.1:8081)"
+        )
+    return text
 
 
 def _option(ini: str) -> Option:

@@ -16,6 +16,10 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
 
+CAPTURE_GAP = "(capture connection)"
+"""The destination of a record that stands for a gap in capture (``defect`` names it)."""
+
+
 @dataclass(frozen=True)
 class Captured:
     """One message as it was seen on the broker.
@@ -84,9 +88,16 @@ class CaptureAdapter(abc.ABC):
         payload: bytes,
         headers: Mapping[str, str] | None = None,
         key: bytes | None = None,
+        *,
+        reply: str | None = None,
     ) -> None:
         """Publish one message and return once the broker has accepted it.
-        Messages the adapter publishes itself are not captured."""
+        Messages the adapter publishes itself are not captured. ``reply`` is the reply
+        subject of a request (NATS); protocols without one refuse it."""
+
+    def notes(self) -> list[str]:
+        """What the session summary must say about this capture (e.g. what it cannot see)."""
+        return []
 
     @abc.abstractmethod
     def close(self) -> None:

@@ -165,8 +165,15 @@ class KafkaCapture(CaptureAdapter):
         payload: bytes,
         headers: Mapping[str, str] | None = None,
         key: bytes | None = None,
+        *,
+        reply: str | None = None,
     ) -> None:
         self._check_open()
+        if reply is not None:
+            raise BrokerError(
+                f"Kafka records have no reply subject (publishing to {destination!r})",
+                hint="name the reply topic in the header the spec's reply address locates",
+            )
         if "{" in destination:
             raise BrokerError(
                 f"cannot publish to the topic template {destination!r}",

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from pytest_asyncapi.results import RunResults
     from pytest_asyncapi.spec.model import Spec
 
-REPORT_VERSION = "1.0"
+REPORT_VERSION = "1.1"
 SCHEMA_PATH = Path(__file__).with_name("report.schema.json")
 
 
@@ -79,6 +79,18 @@ def build_report(
         "undeclared": [{"destination": d, "count": n} for d, n in results.undeclared.most_common()],
         "between_tests": results.between_tests,
         "unchecked": results.unchecked,
+        "replies": [
+            {
+                "spec": spec,
+                "operation": operation,
+                "request": request,
+                "reply": reply,
+                "outcome": outcome,
+                "count": count,
+            }
+            for (spec, operation, request, reply, outcome), count in results.replies.items()
+        ],
+        "missing_replies": results.missing_replies,
     }
 
 

@@ -21,16 +21,24 @@ def render_violations(violations: Sequence[Violation]) -> list[str]:
     lines: list[str] = []
     counts = Counter(v.signature() for v in violations)
     shown: set[tuple[str, ...]] = set()
-    group: tuple[str | None, str, str, str | None] | None = None
+    group: tuple[str | None, str, str, str | None, str | None] | None = None
     for violation in violations:
         signature = violation.signature()
         if signature in shown:
             continue
         shown.add(signature)
-        heading = (violation.consumer, violation.spec, violation.channel, violation.message)
+        heading = (
+            violation.consumer,
+            violation.spec,
+            violation.channel,
+            violation.message,
+            violation.reply_of,
+        )
         if heading != group:
             group = heading
             name = f" · message {violation.message}" if violation.message else ""
+            if violation.reply_of:
+                name = f" · operation {violation.reply_of} reply{name}"
             whose = f"breaks {violation.consumer}'s contract: " if violation.consumer else ""
             lines.append(f"{whose}{violation.spec} · channel {violation.channel}{name}")
         where = violation.pointer or "/"
@@ -97,9 +105,9 @@ def render_summary(
         lines.append(f"  {'channel':<{width}}  seen  valid  invalid  unchecked  destination")
         for channel in spec.channels:
             c = results.counts(str(spec.source), channel.id)
-            destination = routes.get(
-                f"{spec.source}#{channel.id}", "(dynamic address: not captured)"
-            )
+            replies = any(op.reply and op.reply.channel_id == channel.id for op in spec.operations)
+            dynamic = "(replies to requests)" if replies else "(dynamic address: not captured)"
+            destination = routes.get(f"{spec.source}#{channel.id}", dynamic)
             lines.append(
                 f"  {channel.id:<{width}}  {c.seen:>4}  {c.valid:>5}  {c.invalid:>7}  "
                 f"{c.unchecked:>9}  {destination}"
@@ -133,3 +141,23 @@ def render_summary(
 def _violation(data: dict[str, Any]) -> Violation:
     """A violation back from its record form (the ``test`` key is dropped)."""
     return Violation(**{k: v for k, v in data.items() if k != "test"})
+
+
+def render_replies(results: RunResults) -> list[str]:
+    """Request -> reply pairs per operation, then the requests that got no reply."""
+    if not results.replies:
+        return []
+    lines = ["request/reply (request -> reply):"]
+    grouped: dict[tuple[str, str, str, str | None], Counter[str]] = {}
+    for (spec, operation, request, reply, outcome), count in results.replies.items():
+        grouped.setdefault((spec, operation, request, reply), Counter())[outcome] += count
+    for (spec, operation, request, reply), outcomes in grouped.items():
+        shown = ", ".join(f"{n} {outcome}" for outcome, n in sorted(outcomes.items()))
+        lines.append(f"  {spec} · {operation}: {request} -> {reply or '(no reply)'}  {shown}")
+    if results.missing_replies:
+        lines.append(f"warning: {len(results.missing_replies)} request(s) got no reply:")
+        lines += [
+            f"  {m['test']}: {m['spec']} · {m['operation']}: request {m['request']!r}"
+            for m in results.missing_replies[:20]
+        ]
+    return lines

@@ -24,6 +24,7 @@ import jsonschema_rs
 
 from pytest_asyncapi import jsonpointer
 from pytest_asyncapi.errors import SchemaCompileError
+from pytest_asyncapi.schemas.binary import compile_binary
 from pytest_asyncapi.schemas.bundle import bundle
 from pytest_asyncapi.schemas.dialects import Dialect, dialect_for, schema_support
 from pytest_asyncapi.schemas.formats import callbacks_for
@@ -164,6 +165,9 @@ def _compile_problem(exc: Exception, draft: str) -> str:
 def _compile(spec: SchemaSpec) -> CompiledSchema:
     if spec.unresolved is not None:
         return UncheckedSchema(spec.unresolved)
+    binary = compile_binary(spec)  # Avro / Protobuf
+    if binary is not None:
+        return UncheckedSchema(binary) if isinstance(binary, str) else binary
     dialect = dialect_for(spec.schema_format)
     if isinstance(dialect, str):
         return UncheckedSchema(dialect)

@@ -4,7 +4,8 @@ AsyncAPI Schema (any ``application/vnd.aai.asyncapi[+json|+yaml];version=X``, an
 when a document gives none) is a superset of JSON Schema draft-07 whose additions
 (``discriminator``, ``externalDocs``, ``deprecated``, ``x-*``) are annotations, so it is checked
 as draft-07. ``application/schema+json`` / ``+yaml`` select the draft by ``version``
-(draft-07 when absent). Everything else (Avro, Protobuf, RAML, OpenAPI, unknown) is reported
+(draft-07 when absent). Avro and Protobuf are no JSON Schema dialect: ``compile_schema`` hands
+them to ``schemas/binary.py`` first. Everything else (RAML, OpenAPI, unknown) is reported
 unchecked with a reason, never valid.
 """
 

@@ -134,7 +134,7 @@ def build_message(ctx: Context, raw: dict[str, Any], key: str, pointer: str) -> 
         examples=tuple(_examples(merged.get("examples"))),
         bindings=mapping(merged.get("bindings")),
         kafka_key=(
-            ctx.schema(kafka["key"], jsonpointer.child(pointer, "bindings", "kafka", "key"))
+            _key_schema(ctx, kafka["key"], jsonpointer.child(pointer, "bindings", "kafka", "key"))
             if "key" in kafka
             else None
         ),
@@ -150,6 +150,23 @@ def _schema_and_format(ctx: Context, message: dict[str, Any], part: str) -> tupl
             return value["schema"], text(value["schemaFormat"])
         return value, None
     return value, text(message.get("schemaFormat")) if part == "payload" else None
+
+
+AVRO_1_9 = "application/vnd.apache.avro;version=1.9.0"
+_AVRO_ONLY_TYPES = frozenset({"record", "enum", "fixed"})
+
+
+def _key_schema(ctx: Context, value: Any, pointer: str) -> SchemaSpec:
+    """A Kafka key schema: a multi-format object names its format; a schema that can only be
+    Avro (``type: record|enum|fixed``, or taken from an ``.avsc`` file) is Avro."""
+    if isinstance(value, dict) and "schemaFormat" in value and "schema" in value:
+        return ctx.schema(value["schema"], jsonpointer.child(pointer, "schema"),
+                          text(value["schemaFormat"]))
+    origin = ctx.origins.get(id(value), "")
+    avro = isinstance(value, dict) and str(value.get("type")) in _AVRO_ONLY_TYPES
+    if avro or ".avsc" in origin.split("#", 1)[0]:
+        return ctx.schema(value, pointer, AVRO_1_9)
+    return ctx.schema(value, pointer)
 
 
 def _examples(raw: Any) -> list[MessageExample]:

@@ -16,6 +16,7 @@ from pytest_asyncapi.spec.document_checks import (
 from pytest_asyncapi.spec.model import Finding, Spec
 from pytest_asyncapi.spec.options import LoadOptions
 from pytest_asyncapi.spec.refs import Resolved, acyclic, resolve_document
+from pytest_asyncapi.spec.reply_rules import reply_findings
 
 
 class DocumentInvalidError(SpecError):
@@ -103,6 +104,7 @@ def build_spec(path: Path, resolved: Resolved, options: LoadOptions) -> Spec:
     ]
     findings += official_findings(plain, version, resolved.locate)
     findings += semantic_findings(spec, resolved.locate)
+    findings += reply_findings(spec, resolved.locate)
     return dataclasses.replace(spec, findings=tuple(findings))
 
 

@@ -133,8 +133,28 @@ class Channel:
 
 
 @dataclass(frozen=True)
+class Reply:
+    """A 3.x ``operation.reply``: where the answer to the operation's messages goes.
+
+    ``channel_id`` is the reply channel (a static address, or ``None``); ``address`` is the
+    runtime expression of ``address.location`` (e.g. ``$message.header#/replyTo``) that names
+    the reply's destination per request; ``messages`` are the messages a reply may be (the
+    reply channel's when the document lists none).
+    """
+
+    channel_id: str | None
+    address: str | None
+    messages: tuple[Message, ...]
+    pointer: str
+
+
+@dataclass(frozen=True)
 class Operation:
-    """An operation; ``action`` is always from the application's point of view."""
+    """An operation; ``action`` is always from the application's point of view.
+
+    ``reply`` is set for request/reply: a ``receive`` operation with a reply answers requests,
+    a ``send`` operation with a reply asks and receives the answer.
+    """
 
     id: str
     action: Action
@@ -143,6 +163,7 @@ class Operation:
     bindings: Mapping[str, Any]
     summary: str | None
     pointer: str
+    reply: Reply | None = None
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from pytest_asyncapi.spec.building import (
     mapping,
     text,
 )
-from pytest_asyncapi.spec.model import Action, Channel, Message, Operation, Server
+from pytest_asyncapi.spec.model import Action, Channel, Message, Operation, Reply, Server
 from pytest_asyncapi.spec.traits import apply_traits
 
 
@@ -116,6 +116,40 @@ def _operation(
         messages=messages,
         bindings=mapping(merged.get("bindings")),
         summary=text(merged.get("summary")),
+        pointer=pointer,
+        reply=_reply(ctx, merged.get("reply"), pointer, channel_ids, messages_by_channel),
+    )
+
+
+def _reply(
+    ctx: Context,
+    raw: Any,
+    operation_pointer: str,
+    channel_ids: dict[int, str],
+    messages_by_channel: dict[str, dict[int, Message]],
+) -> Reply | None:
+    """``operation.reply``: its channel (matched by identity), address expression, messages."""
+    if not isinstance(raw, dict):
+        return None
+    pointer = jsonpointer.child(operation_pointer, "reply")
+    channel_id = channel_ids.get(id(raw.get("channel")))
+    known = messages_by_channel.get(channel_id or "", {})
+    raw_messages = raw.get("messages")
+    if isinstance(raw_messages, list):
+        messages = tuple(
+            known.get(id(m))
+            or build_message(
+                ctx, m, _label(m, index), jsonpointer.child(pointer, "messages", index)
+            )
+            for index, m in enumerate(raw_messages)
+            if isinstance(m, dict)
+        )
+    else:
+        messages = tuple(known.values())
+    return Reply(
+        channel_id=channel_id,
+        address=text(mapping(raw.get("address")).get("location")),
+        messages=messages,
         pointer=pointer,
     )
 

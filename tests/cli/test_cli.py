@@ -188,7 +188,7 @@ def test_check_not_json_payload_is_invalid() -> None:
     assert "not valid JSON" in done.stdout
 
 
-def test_avro_payload_is_unchecked_never_valid() -> None:
+def test_avro_payload_is_decoded_and_checked() -> None:
     done = run(
         "check",
         "sample_specs/telemetry-avro.yaml",
@@ -197,8 +197,8 @@ def test_avro_payload_is_unchecked_never_valid() -> None:
         "-",
         stdin="{}",
     )
-    assert done.returncode == 3
-    assert "UNCHECKED" in done.stdout
+    assert done.returncode == 1
+    assert "Avro type" in done.stdout
 
 
 @pytest.mark.parametrize("args", [["validate"], ["check", "x.yaml", "-"], ["nope"]])

@@ -27,8 +27,10 @@ OFFICIALLY_INVALID = {
     "user-signedup-cloudevents-binary.yaml",
 }
 # Accepted by the official parser (it does not check 3.x message examples), yet both examples of
-# `subscriptionStatus` give `pair` as a string where the schema says `type: array`, and the
-# first one's `status: unsubscribed` is not in the `status` enum.
+# `subscriptionStatus` give `pair` as a string where the schema says `type: array`, and a
+# `status` (`unsubscribed`, `error`) that is not in the `status` enum; the second one's
+# `depth: 42` is not in the `depth` enum (tests/replies/test_model_and_expressions.py fixes
+# all three and the examples validate).
 KRAKEN = (
     "asyncapi-spec-v3.0.0/examples/"
     "kraken-websocket-request-reply-message-filter-in-reply-asyncapi.yml"

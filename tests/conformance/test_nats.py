@@ -23,9 +23,11 @@ from pytest_asyncapi.brokers import nats as nats_capture_module
 from pytest_asyncapi.brokers.containers import docker_problem
 from pytest_asyncapi.brokers.local_binary import find_binary
 from pytest_asyncapi.brokers.nats import NatsCapture, subject_matches
-from pytest_asyncapi.brokers.nats_wire import NatsWire
 from pytest_asyncapi.brokers.provision import ProvisionedBroker, provision
+from pytest_asyncapi.contract import judge
 from pytest_asyncapi.errors import BrokerError
+from pytest_asyncapi.routing import Router, build_routes, machinery
+from pytest_asyncapi.spec.loader import load_spec
 from tests.conformance.base_suite import (
     AdapterFactory,
     CaptureAdapterConformance,
@@ -237,31 +239,40 @@ def nats_py(local_nats: ProvisionedBroker) -> Iterator[NatsPyClient]:
     client.close()
 
 
-def test_catch_all_skips_nats_internal_subjects(
-    capture: NatsCapture, nats_py: NatsPyClient
+def test_internal_subjects_are_recorded_and_judged_as_machinery_not_undeclared(
+    capture: NatsCapture, nats_py: NatsPyClient, tmp_path: Path
 ) -> None:
+    """The adapter records everything (CONTRACTS.md §3); the judge knows NATS' machinery."""
     p = uuid.uuid4().hex[:8]
-    capture.start([f"$KV.{p}.declared"])
+    declared = f"$KV.{p}.declared"
+    capture.start([declared])
     internal = [f"_INBOX.{p}", f"$JS.API.{p}", f"$KV.{p}.k", f"$O.{p}", f"$JSC.{p}", f"_R_.{p}"]
     nats_py.publish([(subject, b"internal", None) for subject in internal])
-    nats_py.publish([(f"$KV.{p}.declared", b"declared", None), (f"x{p}", b"stray", None)])
-    assert [(r.destination, r.payload) for r in capture.drain()] == [
-        (f"$KV.{p}.declared", b"declared"),
-        (f"x{p}", b"stray"),
-    ]
+    nats_py.publish([(declared, b"declared", None), (f"x{p}", b"stray", None)])
+    records = capture.drain()
+    assert [r.destination for r in records] == [*internal, declared, f"x{p}"]
+    path = tmp_path / "kv.yaml"
+    path.write_text(
+        "asyncapi: 3.0.0\ninfo: {title: t, version: '1'}\n"
+        f"channels:\n  kv:\n    address: '{declared}'\n"
+    )
+    spec = load_spec(path)
+    router = Router(build_routes([spec], "nats")[0], machinery=machinery("nats"))
+    outcomes = [[v.outcome.value for v in judge(r, router)] for r in records]
+    assert outcomes == [[]] * len(internal) + [["unchecked"], ["undeclared"]]
 
 
 def test_drain_is_bounded_under_continuous_traffic(local_nats: ProvisionedBroker) -> None:
     url = local_nats.endpoint.url
     adapter = NatsCapture(url, settle=0.05, max_settle=0.2)
-    publisher = NatsWire(url)
+    publisher = NatsPyClient(url)
     adapter.start(["busy.>"])
     stop = threading.Event()
 
     def flood() -> None:  # at most 10 s, so an unbounded drain fails instead of hanging
         deadline = time.monotonic() + 10
         while not stop.is_set() and time.monotonic() < deadline:
-            publisher.publish("busy.x", b"x")
+            publisher.publish([("busy.x", b"x", None)] * 20)
 
     thread = threading.Thread(target=flood)
     thread.start()
@@ -319,11 +330,12 @@ def test_round_trip_alone_delivers_what_was_flushed(
 def test_owner_cache_is_bounded_and_attribution_survives_a_reset(
     monkeypatch: pytest.MonkeyPatch, local_nats: ProvisionedBroker, nats_py: NatsPyClient
 ) -> None:
+    """Declared-subjects mode: a subject's owner (its first matching pattern) is cached."""
     monkeypatch.setattr(nats_capture_module, "_OWNER_CACHE_SIZE", 3)
-    adapter = NatsCapture(local_nats.endpoint.url)
+    adapter = NatsCapture(local_nats.endpoint.url, mode="declared")
     try:
         p = uuid.uuid4().hex[:8]
-        adapter.start([f"{p}.declared.*"])
+        adapter.start([f"{p}.declared.*", f"{p}.*.1", f"{p}.>"])
         subjects = [f"{p}.declared.{i}" if i % 2 else f"{p}.other.{i}" for i in range(10)]
         nats_py.publish([(subject, b"x", None) for subject in subjects * 2])
         assert [r.destination for r in adapter.drain()] == subjects * 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from pytest_asyncapi.generation import (
 )
 from pytest_asyncapi.schemas.compile import Verdict, compile_schema
 from pytest_asyncapi.spec.loader import load_spec
+from pytest_asyncapi.spec.model import SchemaSpec
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_specs"
 SIGNUP = SAMPLES / "user-signup-3.0.yaml"
@@ -60,6 +62,7 @@ def test_examples_and_clear_errors() -> None:
     orders = load_spec(SAMPLES / "orders-kafka.yaml")
     with pytest.raises(GenerationError, match="name the message"):
         find_message(orders, "orderEvents")
-    avro = load_spec(SAMPLES / "telemetry-avro.yaml")
+    raml = SchemaSpec({}, "application/raml+yaml;version=1.0", "/p")
+    message = find_message(orders, "orderEvents", "OrderCreated")
     with pytest.raises(GenerationError, match="not supported"):
-        payload_strategy(find_message(avro, "telemetry.readings"))
+        payload_strategy(dataclasses.replace(message, payload=raml))

@@ -188,21 +188,37 @@ def test_channel_parameters_are_extracted_and_checked(contract_pytester: pytest.
     result.stdout.fnmatch_lines(["*parameter streetlightId / [[]pattern[]]*"])
 
 
-def test_avro_payload_is_unchecked_and_fails_only_in_strict(
+RAML_SPEC = """
+asyncapi: 3.0.0
+info: {title: raml, version: '1'}
+channels:
+  readings:
+    address: telemetry.readings
+    messages:
+      reading:
+        contentType: application/octet-stream
+        payload:
+          schemaFormat: application/raml+yaml;version=1.0
+          schema: {type: object}
+"""
+
+
+def test_unsupported_schema_format_is_unchecked_and_fails_only_in_strict(
     contract_pytester: pytest.Pytester,
 ) -> None:
+    (contract_pytester.path / "raml.yaml").write_text(RAML_SPEC)
     contract_pytester.makepyfile(
-        test_avro="""
+        test_raml="""
         from publisher import publish
 
         def test_reading():
-            publish("telemetry.readings", None, raw=b"\\x02\\x04avro")
+            publish("telemetry.readings", None, raw=b"\\x02\\x04raml")
         """
     )
-    args = ("--asyncapi", "telemetry-avro.yaml", "--asyncapi-protocol", "nats", *LOCAL)
+    args = ("--asyncapi", "raml.yaml", "--asyncapi-protocol", "nats", *LOCAL)
     result = contract_pytester.runpytest(*args)
     result.assert_outcomes(passed=1)
-    result.stdout.fnmatch_lines(["*telemetry.readings*1*0*0*1*"])
+    result.stdout.fnmatch_lines(["*readings*1*0*0*1*"])
     strict = contract_pytester.runpytest(*args, "--asyncapi-strict")
     strict.assert_outcomes(failed=1)
     strict.stdout.fnmatch_lines(["*could not be checked*"])

@@ -386,7 +386,7 @@ def test_untrusted_is_the_default_and_still_refuses_nan() -> None:
 
 
 def test_unchecked_schema_takes_the_keyword_too() -> None:
-    compiled = compile_schema(SchemaSpec({}, "application/vnd.apache.avro;version=1.9.0", "/p"))
+    compiled = compile_schema(SchemaSpec({}, "application/raml+yaml;version=1.0", "/p"))
     assert compiled.is_valid({}, trusted=True) is False
     assert compiled.check({}, trusted=True).verdict is Verdict.UNCHECKED
 

@@ -34,9 +34,6 @@ def test_checked_formats(schema_format: str | None, draft: str) -> None:
 @pytest.mark.parametrize(
     ("schema_format", "named"),
     [
-        ("application/vnd.apache.avro;version=1.9.0", "Avro"),
-        ("application/vnd.apache.avro+json;version=1.9.0", "Avro"),
-        ("application/vnd.google.protobuf;version=3", "Protobuf"),
         ("application/raml+yaml;version=1.0", "RAML"),
         ("application/vnd.oai.openapi;version=3.0.0", "OpenAPI"),
         ("application/vnd.oai.openapi+json;version=3.0.0", "OpenAPI"),
