@@ -263,7 +263,12 @@ def check_key_bytes(
     if isinstance(compiled, BinarySchema) and key is not None:
         bindings = message.bindings if message is not None else {}
         return check_bytes(
-            compiled, key, bindings=bindings, headers=headers, part="key", content_type=None,
+            compiled,
+            key,
+            bindings=bindings,
+            headers=headers,
+            part="key",
+            content_type=None,
             spec=spec,
         )
     if key is None:

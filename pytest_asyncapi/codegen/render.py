@@ -360,9 +360,11 @@ def factories_module(header: str, plan: Plan, document: str) -> str:
     ]
     if classes:
         lines.append(_import_from(".models", classes))
+    if items:
+        lines.append("\nif TYPE_CHECKING:\n    from hypothesis.strategies import SearchStrategy\n")
+    parts = ", ".join(repr(part) for part in document.split("/"))
     lines.append(
-        "\nif TYPE_CHECKING:\n    from hypothesis.strategies import SearchStrategy\n\n"
-        f"DOCUMENT = Path(__file__).parent / {document!r}\n"
+        f"\nDOCUMENT = Path(__file__).parent.joinpath({parts})\n"
         '"""The document the package was generated from (needed by the strategies)."""\n'
     )
     for item in items:

@@ -160,8 +160,9 @@ def _key_schema(ctx: Context, value: Any, pointer: str) -> SchemaSpec:
     """A Kafka key schema: a multi-format object names its format; a schema that can only be
     Avro (``type: record|enum|fixed``, or taken from an ``.avsc`` file) is Avro."""
     if isinstance(value, dict) and "schemaFormat" in value and "schema" in value:
-        return ctx.schema(value["schema"], jsonpointer.child(pointer, "schema"),
-                          text(value["schemaFormat"]))
+        return ctx.schema(
+            value["schema"], jsonpointer.child(pointer, "schema"), text(value["schemaFormat"])
+        )
     origin = ctx.origins.get(id(value), "")
     avro = isinstance(value, dict) and str(value.get("type")) in _AVRO_ONLY_TYPES
     if avro or ".avsc" in origin.split("#", 1)[0]:
