@@ -135,7 +135,7 @@ def _defective(
                     text=captured.defect or "",
                     schema_location="",
                     schema_excerpt="",
-                    value_excerpt=repr(captured.payload[:80]),
+                    value_excerpt="" if gap else repr(captured.payload[:80]),
                 ),
             ),
         )

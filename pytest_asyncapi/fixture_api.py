@@ -42,6 +42,7 @@ class AsyncAPIFixture:
 
     def messages(self, channel: str | None = None) -> list[Captured]:
         """Messages captured so far in this test, all or on one channel (id or address)."""
+        __tracebackhide__ = True  # errors point at the test's own line
         records = list(self._recorder.pending())
         if channel is None:
             return records
@@ -53,6 +54,7 @@ class AsyncAPIFixture:
     @property
     def captured(self) -> dict[str, list[Captured]]:
         """Messages captured so far in this test, per channel id (``None``: undeclared)."""
+        __tracebackhide__ = True  # errors point at the test's own line
         per_channel: dict[str, list[Captured]] = {}
         for record in self._recorder.pending():
             matches = self._recorder.router.match(record.destination)
@@ -67,6 +69,7 @@ class AsyncAPIFixture:
 
         Returns as soon as they are there; otherwise fails the test listing what did arrive.
         """
+        __tracebackhide__ = True  # errors point at the test's own line
         routes = self._routes(channel)
         deadline = time.monotonic() + timeout
         while True:
@@ -89,6 +92,7 @@ class AsyncAPIFixture:
 
     def examples(self, channel: str, message: str | None = None) -> list[Any]:
         """The example payloads the document gives for a message of ``channel``."""
+        __tracebackhide__ = True  # errors point at the test's own line
         route = self._routes(channel)[0]
         return example_payloads(find_message(route.spec, route.channel.id, message))
 
@@ -109,6 +113,7 @@ class AsyncAPIFixture:
         or an index) publishes that example of the message, headers included. Returns the
         message declaration the payload was matched to.
         """
+        __tracebackhide__ = True  # errors point at the test's own line
         route = self._routes(channel)[0]
         if example is not None:
             payload, headers = self._example(route, message, example, headers)
@@ -178,6 +183,7 @@ class AsyncAPIFixture:
         example: str | int,
         headers: Mapping[str, Any] | None,
     ) -> tuple[Any, Mapping[str, Any] | None]:
+        __tracebackhide__ = True  # errors point at the test's own line
         declared = find_message(route.spec, route.channel.id, message)
         chosen = [
             e
@@ -201,6 +207,7 @@ class AsyncAPIFixture:
         key: bytes | None,
         label: str | None,
     ) -> Message:
+        __tracebackhide__ = True  # errors point at the test's own line
         channel = route.channel
         if label is not None:
             candidates = [channel.message(label)]
@@ -240,6 +247,7 @@ class AsyncAPIFixture:
         raise ContractRefusal("refused to publish an invalid message:\n" + "\n".join(lines))
 
     def _routes(self, channel: str) -> list[Route]:
+        __tracebackhide__ = True  # errors point at the test's own line
         routes = [
             r
             for r in self._recorder.router.routes

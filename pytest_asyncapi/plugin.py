@@ -5,6 +5,7 @@ Nothing beyond pytest and the stdlib is imported unless ``--asyncapi`` is given.
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, Any, Literal
 
 import pytest
@@ -138,18 +139,22 @@ def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
     """Open the test's capture window before any fixture runs.
 
     A problem (bad marker, broker unavailable) is raised after the other setup hooks ran, so
-    the test errors cleanly in setup and its teardown still works.
+    the test errors cleanly in setup and its teardown still works. It is the one error shown:
+    the plugin's fixtures failing for the same reason add nothing.
     """
+    __tracebackhide__ = True
     session = _session(item.config)
     if session is None:
         return (yield)
-    from pytest_asyncapi.test_windows import open_window
+    from pytest_asyncapi.test_windows import open_window, setup_failure
 
     problem = open_window(session, item)
-    result = yield
-    if problem is not None:
-        raise problem
-    return result
+    if problem is None:
+        return (yield)
+    with contextlib.suppress(Exception):  # the fixtures failed on the same problem
+        yield
+    setup_failure(problem)
+    return None
 
 
 @pytest.hookimpl(wrapper=True)
@@ -204,6 +209,7 @@ class _Collector:
 @pytest.fixture(scope="session")
 def asyncapi_broker(pytestconfig: pytest.Config) -> BrokerInfo:
     """Where the broker is: ``.url``, ``.protocol`` (``.servers`` for Kafka bootstrap)."""
+    __tracebackhide__ = True
     session = _require(pytestconfig)
     session.start()
     assert session.info is not None
@@ -213,6 +219,7 @@ def asyncapi_broker(pytestconfig: pytest.Config) -> BrokerInfo:
 @pytest.fixture
 def asyncapi(pytestconfig: pytest.Config) -> AsyncAPIFixture:
     """This test's captured messages, ``expect(...)`` and ``publish(...)``."""
+    __tracebackhide__ = True
     from pytest_asyncapi.fixture_api import AsyncAPIFixture
 
     session = _require(pytestconfig)
@@ -241,7 +248,9 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     ):
         terminalreporter.write_line(line)
     for line in session.verdict_lines():
-        terminalreporter.write_line(line, red=line.startswith("FAILED"))
+        terminalreporter.write_line(
+            line, red=line.startswith("FAILED"), yellow=line.startswith("WARNING")
+        )
     for line in session.broker_lines():
         terminalreporter.write_line(line)
 

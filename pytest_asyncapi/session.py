@@ -280,6 +280,29 @@ class ContractSession:
                 f"FAILED: {self.results.stray_violations} violation(s) in messages published "
                 "between tests (see above)"
             )
+        return lines + self._no_traffic_lines()
+
+    def _no_traffic_lines(self) -> list[str]:
+        """A session whose tests ran on a working broker but saw nothing on any declared
+        channel checked nothing: say so (a warning; a failure under ``--asyncapi-strict``)."""
+        results = self.results
+        seen = sum(c.seen for c in results.channels.values())
+        if not results.tests or seen or results.published or self.failure is not None:
+            return []
+        env_var = self.settings.broker_env or DEFAULT_ENV[self.protocol]
+        undeclared = sum(results.undeclared.values())
+        lines = [
+            f"{'FAILED' if self.settings.strict else 'WARNING'}: no message was seen on any "
+            f"declared channel in {results.tests} test(s): nothing was checked",
+            "  likely causes: the service publishes to an in-memory test client (FastStream's "
+            "TestNatsBroker / TestKafkaBroker, a mock) instead of the broker; or it does not read "
+            f"the broker URL from {env_var} (the variable the plugin sets)",
+        ]
+        if undeclared:
+            lines.append(
+                f"  {undeclared} message(s) arrived on destinations no channel declares: check "
+                "the channel addresses (--asyncapi-slash-to-dot, --asyncapi-destination)"
+            )
         return lines
 
     def fails_run(self) -> bool:

@@ -38,6 +38,15 @@ def open_window(session: ContractSession, item: pytest.Item) -> Exception | None
     return None
 
 
+def setup_failure(problem: Exception) -> None:
+    """Fail the test's setup on ``problem`` with its text alone (no plugin frames): a
+    usage problem as it is, a broker problem with what it said."""
+    __tracebackhide__ = True
+    if isinstance(problem, pytest.UsageError):
+        raise problem
+    pytest.fail(f"AsyncAPI: {problem}", pytrace=False)
+
+
 def close_window(session: ContractSession, item: pytest.Item, *, failed_already: bool) -> None:
     """Drain and judge the test's window; fail the test (or add a section) on violations."""
     assert session.recorder is not None

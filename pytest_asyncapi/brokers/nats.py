@@ -176,7 +176,7 @@ class NatsCapture(CaptureAdapter):
             if self.mode == "all":
                 raise BrokerError(
                     f"the NATS server at {self.shown} refused the capture subscription to '>' "
-                    f"({refused[0]})",
+                    "(permissions violation)",
                     hint="allow this user to subscribe to '>', or capture the declared subjects "
                     "only: --asyncapi-nats-capture declared",
                 )
@@ -184,16 +184,24 @@ class NatsCapture(CaptureAdapter):
         else:
             reason = "--asyncapi-nats-capture declared"
         refused = self._call(self._subscribe(unique))
-        if refused:
+        if refused and len(refused) == len(unique):
             raise BrokerError(
-                f"the NATS server at {self.shown} refused to let the capture subscribe to "
-                + "; ".join(refused),
-                hint="allow this user to subscribe to every subject the documents declare",
+                f"the NATS server at {self.shown} refused every capture subscription: "
+                + ", ".join(repr(p) for p in refused)
+                + " (permissions violation)",
+                hint="allow this user to subscribe to the subjects the documents declare "
+                "(or to '>')",
             )
         self._notes.append(
             f"NATS capture: declared subjects only ({reason}); messages on undeclared "
             "destinations cannot be seen"
         )
+        if refused:
+            self._notes.append(
+                "NATS capture: this user may not subscribe to "
+                + ", ".join(repr(p) for p in refused)
+                + " (permissions violation): messages there cannot be seen"
+            )
 
     def drain(self, *, settle: bool = True) -> list[Captured]:
         deadline = time.monotonic() + self.max_settle
@@ -302,22 +310,24 @@ class NatsCapture(CaptureAdapter):
             await self._nc.close()
 
     async def _subscribe(self, patterns: Sequence[str]) -> list[str]:
-        """Subscribe; return what the server refused (its words), after a round trip."""
+        """Subscribe; after a round trip, drop and return the patterns the server refused."""
         self._errors.clear()
         subs = [(pattern, await self._nc.subscribe(pattern)) for pattern in patterns]
-        sids = [sub._id for _, sub in subs]
-        self._nc.capture_sids = self._nc.capture_sids | frozenset(sids)
+        self._nc.capture_sids = self._nc.capture_sids | frozenset(s._id for _, s in subs)
         await self._ping()
-        refused = [e for e in self._errors if "permissions violation" in e]
-        if refused:
-            for _, sub in subs:
-                await sub.unsubscribe()
-            self._nc.capture_sids = self._nc.capture_sids - frozenset(sids)
-            await self._ping()
-            return refused
-        if len(patterns) > 1 or patterns[0] != ">":
-            self._patterns = [(s._id, tuple(p.split("."))) for p, s in subs]
-        return []
+        denied = {  # nats-py lowercases the server's error text
+            e.rsplit("subscription to ", 1)[-1].strip().strip('"')
+            for e in self._errors
+            if "permissions violation for subscription" in e
+        }
+        refused = [(p, s) for p, s in subs if p.lower() in denied]
+        for _, sub in refused:
+            await sub.unsubscribe()
+        kept = [(p, s) for p, s in subs if p.lower() not in denied]
+        self._nc.capture_sids = frozenset(s._id for _, s in kept)
+        if patterns != [">"]:
+            self._patterns = [(s._id, tuple(p.split("."))) for p, s in kept]
+        return [p for p, _ in refused]
 
     async def _publish(
         self, subject: str, payload: bytes, headers: dict[str, str] | None, reply: str = ""

@@ -49,11 +49,22 @@ def tcp_answers(address: Address, timeout: float) -> str | None:
 
 
 def nats_info(address: Address, timeout: float) -> dict[str, object]:
-    """Connect and read the server's ``INFO`` line; returns its JSON."""
+    """Connect and read the server's ``INFO`` line within ``timeout`` in all (a server that
+    trickles it byte by byte cannot hold the probe longer); returns its JSON."""
+    deadline = time.monotonic() + timeout
     with socket.create_connection((address.host, address.port), timeout=timeout) as sock:
         line = b""
         while not line.endswith(b"\r\n"):
-            chunk = sock.recv(4096)
+            remaining = deadline - time.monotonic()
+            try:
+                if remaining <= 0:
+                    raise TimeoutError
+                sock.settimeout(remaining)
+                chunk = sock.recv(4096)
+            except TimeoutError:
+                raise ProbeError(
+                    f"no complete INFO line within {timeout:g} s ({len(line)} byte(s) came)"
+                ) from None
             if not chunk:
                 raise ProbeError("connection closed before the INFO line")
             line += chunk

@@ -15,6 +15,10 @@ if TYPE_CHECKING:
     from types import TracebackType
 
 
+RUNNING: dict[str, NatsServer] = {}
+"""Servers an in-process pytester run can reach by name (e.g. to restart one mid-session)."""
+
+
 class NatsServer:
     """``nats-server -c config`` on ``port``; ``restart()`` brings it back on the same port."""
 

@@ -12,9 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from pytest_asyncapi.brokers import probes
 from pytest_asyncapi.brokers.base import CAPTURE_GAP
+from pytest_asyncapi.brokers.endpoints import Address
 from pytest_asyncapi.brokers.nats import NatsCapture
 from pytest_asyncapi.brokers.nats_frames import HeaderBlockError, parse_headers
+from pytest_asyncapi.brokers.probes import ProbeError
 from pytest_asyncapi.errors import BrokerError
 from tests.brokers.nats_servers import NatsServer
 from tests.conformance.test_nats import NatsPyClient
@@ -219,9 +222,16 @@ def test_capture_modes_force_either_way(restricted: NatsServer) -> None:
         forced_all.start(["orders.created"])
     assert "--asyncapi-nats-capture declared" in str(raised.value)
     forced_all.close()
+    partly = NatsCapture(restricted.url_for("cap", "cap"), mode="declared")
+    partly.start(["orders.created", "users.x"])
+    assert partly.notes()[1] == (
+        "NATS capture: this user may not subscribe to 'users.x' (permissions violation): "
+        "messages there cannot be seen"
+    )
+    partly.close()
     refused = NatsCapture(restricted.url_for("cap", "cap"), mode="declared")
-    with pytest.raises(BrokerError, match=r"refused to let the capture subscribe to.*users\.x"):
-        refused.start(["orders.created", "users.x"])
+    with pytest.raises(BrokerError, match=r"refused every capture subscription: 'users\.x'"):
+        refused.start(["users.x"])
     refused.close()
     svc = NatsCapture(restricted.url_for("svc", "svc"), mode="declared")
     svc.start(["orders.created"])
@@ -315,26 +325,44 @@ def test_a_slow_consumer_is_named_with_figures_and_what_arrived_is_kept(
 # -- bounded waits ----------------------------------------------------------------------
 
 
-def test_a_server_trickling_its_info_line_meets_the_total_connect_deadline() -> None:
+@pytest.fixture
+def trickling() -> Iterator[int]:
+    """A fake server that sends its INFO line one byte every 2 s (to each connection)."""
     listener = socket.create_server(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
     stop = threading.Event()
 
-    def trickle() -> None:
-        conn, _ = listener.accept()
-        with conn:
-            for byte in b'INFO {"server_id":"slow"}\r\n':
-                if stop.wait(2):
-                    return
-                conn.sendall(bytes([byte]))
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            with conn:
+                for byte in b'INFO {"server_id":"slow"}\r\n':
+                    if stop.wait(2):
+                        return
+                    conn.sendall(bytes([byte]))
 
-    thread = threading.Thread(target=trickle, daemon=True)
+    thread = threading.Thread(target=serve, daemon=True)
     thread.start()
+    yield listener.getsockname()[1]
+    stop.set()
+    listener.close()
+    thread.join(5)
+
+
+def test_a_server_trickling_its_info_line_meets_the_total_connect_deadline(
+    trickling: int,
+) -> None:
     began = time.monotonic()
     with pytest.raises(BrokerError, match=r"no connection within 1\.5 s") as raised:
-        NatsCapture(f"nats://127.0.0.1:{port}", connect_timeout=1.5)
+        NatsCapture(f"nats://127.0.0.1:{trickling}", connect_timeout=1.5)
     assert time.monotonic() - began < 5
     assert "INFO line" in str(raised.value)
-    stop.set()
-    thread.join(5)
-    listener.close()
+
+
+def test_the_readiness_probe_has_a_total_deadline_too(trickling: int) -> None:
+    began = time.monotonic()
+    with pytest.raises(ProbeError, match=r"no complete INFO line within 1\.5 s \(\d byte"):
+        probes.nats_info(Address("127.0.0.1", trickling), 1.5)
+    assert time.monotonic() - began < 4

@@ -25,11 +25,17 @@ import nats
 
 
 def publish(subject, payload, headers=None, raw=None):
-    """Publish like a service would: its own nats-py connection, flushed."""
+    """Publish like a service would: its own nats-py connection, confirmed by the server.
+
+    Two flushes: nats-py 2.16 writes a flush's PING ahead of a PUB still pending, so the first
+    PONG does not prove the server saw the PUB (the race behind a teardown message charged to
+    the next test); the second PING follows the PUB on the wire.
+    """
     async def go():
         nc = await nats.connect(os.environ["NATS_URL"])
         body = raw if raw is not None else json.dumps(payload).encode()
         await nc.publish(subject, body, headers=headers)
+        await nc.flush()
         await nc.flush()
         await nc.close()
     asyncio.run(go())

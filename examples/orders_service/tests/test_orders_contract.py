@@ -33,9 +33,9 @@ PAYMENTS = "paymentEvents"
 BOOKS = [Item("SKU-1001", 2, 19.99), Item("SKU-2040", 1, 0.0)]
 
 
-def header(record: Captured, name: str) -> str | bytes | None:
-    """A header of a captured record (Kafka header values are bytes)."""
-    return (record.headers or {}).get(name)
+def header(record: Captured, name: str) -> bytes | None:
+    """A header of a captured record (its first value, as bytes)."""
+    return record.header(name)
 
 
 def payment(order_id: str, amount: float, currency: str = "EUR") -> dict[str, object]:
