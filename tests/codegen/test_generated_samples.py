@@ -52,8 +52,10 @@ def test_examples_and_generated_instances_are_valid(out: Path, path: Path) -> No
     checked = 0
     for item in plan.messages:
         message = item.message
+        if message.payload is None:  # a message without payload: a helper sending any JSON
+            assert item.encoding == "json"
+            continue
         if item.payload_class is None:
-            assert message.payload is not None
             assert "Avro" in " ".join(plan.notes)
             continue
         assert message.payload is not None
