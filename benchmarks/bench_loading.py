@@ -49,5 +49,93 @@ def main() -> None:
     print(f"{'all sample specs':<40} {total:>14.2f} {total_bare:>15.2f}")
 
 
+def channels_document(channels: int) -> str:
+    """A 3.0 document with ``channels`` channels, each with a parameter, one message (payload
+    and headers through shared component schemas) and one send operation, as YAML."""
+    import yaml
+
+    document: dict[str, object] = {
+        "asyncapi": "3.0.0",
+        "info": {"title": f"{channels} channels", "version": "1.0.0"},
+        "servers": {"local": {"host": "localhost:4222", "protocol": "nats"}},
+        "defaultContentType": "application/json",
+        "channels": {
+            f"ch{i}": {
+                "address": f"svc.area{i}.{{itemId}}",
+                "parameters": {"itemId": {"$ref": "#/components/parameters/itemId"}},
+                "messages": {f"Event{i}": {"$ref": f"#/components/messages/Event{i}"}},
+            }
+            for i in range(channels)
+        },
+        "operations": {
+            f"send{i}": {
+                "action": "send",
+                "channel": {"$ref": f"#/channels/ch{i}"},
+                "messages": [{"$ref": f"#/channels/ch{i}/messages/Event{i}"}],
+            }
+            for i in range(channels)
+        },
+        "components": {
+            "parameters": {"itemId": {"description": "the item"}},
+            "schemas": {
+                "Envelope": {
+                    "type": "object",
+                    "required": ["eventId", "occurredAt"],
+                    "properties": {
+                        "eventId": {"type": "string", "format": "uuid"},
+                        "occurredAt": {"type": "string", "format": "date-time"},
+                    },
+                },
+                "Headers": {
+                    "type": "object",
+                    "properties": {"x-correlation-id": {"type": "string"}},
+                },
+            },
+            "messages": {
+                f"Event{i}": {
+                    "name": f"Event{i}",
+                    "headers": {"$ref": "#/components/schemas/Headers"},
+                    "payload": {
+                        "allOf": [
+                            {"$ref": "#/components/schemas/Envelope"},
+                            {
+                                "type": "object",
+                                "properties": {
+                                    "value": {"type": "integer", "minimum": 0},
+                                    "label": {"type": "string", "maxLength": 40},
+                                },
+                            },
+                        ]
+                    },
+                }
+                for i in range(channels)
+            },
+        },
+    }
+    return yaml.safe_dump(document, sort_keys=False)
+
+
+def scaling_ms(channels: int, rounds: int, folder: Path, options: LoadOptions) -> float:
+    """Median load + check time of a ``channels``-channel document (process already warm)."""
+    path = folder / f"channels_{channels}.yaml"
+    path.write_text(channels_document(channels))
+    loader.load_spec(path, options)  # warm: imports, compiled official schema
+    return median_ms(path, rounds, options)
+
+
+def parse_ms(channels: int, rounds: int, folder: Path) -> float:
+    """Median time to parse the ``channels``-channel document's YAML alone (libyaml)."""
+    import yaml
+
+    text = channels_document(channels)
+    loader_class = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        yaml.load(text, Loader=loader_class)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
 if __name__ == "__main__":
     main()

@@ -1,19 +1,21 @@
-"""NATS capture throughput against a bare nats-py subscriber, in the same run.
+"""NATS capture against a bare nats-py subscriber, in the same run, alternating rounds.
 
-Run: ``python benchmarks/bench_nats_capture.py [--count 200000] [--repeat 1]`` (~25 s).
+Run: ``python benchmarks/bench_nats_capture.py [--count 100000] [--repeat 3]`` (~1 min).
 
 A local nats-server; a publisher in another process (a raw socket writing pre-built PUB
 frames, so it is never the bottleneck and does not share our GIL) sends ``count`` ~30-field
 JSON events with 10 line items to one subject. Measured from "publisher go" to:
 
 1. a bare nats-py subscriber has received every message (its callback only counts);
-2. :class:`NatsCapture` (that subject declared, plus the catch-all ``>``, so every message is
-   delivered twice and recorded once) has captured every message;
-3. the same, and every payload has been decoded (``orjson.loads``) and validated with the
-   compiled schema (``compile_schema(...).is_valid``) in the pytest thread.
+2. :class:`NatsCapture` alone (one ``>`` subscription) has handed out every record;
+3. the plugin's path: a :class:`~pytest_asyncapi.capture.Recorder` window over the capture,
+   closed by ``end_test`` — an exact drain, then every message judged against a document that
+   declares the subject with the event's schema (all must be valid);
+4. and 1 and 2 again with ``large-count`` messages of 1 MB (the copies a reader makes show).
 
-Then (4) the cost of one ``drain()`` with no traffic (default settle), median of many.
-Each mode runs ``repeat`` times, alternating; the median is reported. Read the ratios.
+Then the cost of one ``drain()`` with no traffic (default settle), median of many. Each
+round runs every mode once, in order; the median of ``repeat`` rounds is reported with its
+ratio to the bare subscriber of the same message size. Read the ratios, not the rates.
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -40,8 +44,10 @@ SUBJECT = "orders.created"
 # -- publisher process -----------------------------------------------------------------------
 
 
-def publisher(url: str, count: int) -> None:
-    """Connect, build the frames, wait for "go" on stdin, send them all, confirm with PING."""
+def publisher(url: str, count: int, size: int | None = None) -> None:
+    """Connect, build the frames, wait for "go" on stdin, send them all, confirm with PING.
+
+    ``size``: payloads of about that many bytes (one JSON string field) instead of the event."""
     from bench_validator import big_event
 
     host, port = url.removeprefix("nats://").rsplit(":", 1)
@@ -53,7 +59,7 @@ def publisher(url: str, count: int) -> None:
     chunks, frames = [], []
     for i in range(count):
         event["orderId"] = f"ORD-{i:08d}"
-        payload = orjson.dumps(event)
+        payload = orjson.dumps({"n": i, "blob": "x" * size} if size else event)
         frames.append(b"PUB %s %d\r\n%s\r\n" % (SUBJECT.encode(), len(payload), payload))
         if len(frames) == 512:
             chunks.append(b"".join(frames))
@@ -72,9 +78,10 @@ def publisher(url: str, count: int) -> None:
 class Publisher:
     """The publisher process, started and ready, waiting for :meth:`go`."""
 
-    def __init__(self, url: str, count: int) -> None:
+    def __init__(self, url: str, count: int, size: int | None = None) -> None:
+        extra = ["--size", str(size)] if size else []
         self.process = subprocess.Popen(
-            [sys.executable, __file__, "--publish", url, "--count", str(count)],
+            [sys.executable, __file__, "--publish", url, "--count", str(count), *extra],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -98,7 +105,8 @@ class Publisher:
 # -- receivers -------------------------------------------------------------------------------
 
 
-def bare_nats_py(url: str, count: int, validate: bool = False) -> float:
+def bare_nats_py(url: str, count: int, validate: bool = False, size: int | None = None) -> float:
+    """A bare nats-py subscriber whose callback only counts (``validate``: loads + is_valid)."""
     import nats
 
     is_valid, loads = _validator()
@@ -120,7 +128,7 @@ def bare_nats_py(url: str, count: int, validate: bool = False) -> float:
             SUBJECT, cb=on_message, pending_msgs_limit=count, pending_bytes_limit=1 << 31
         )
         await nc.flush()
-        publisher = Publisher(url, count)
+        publisher = Publisher(url, count, size)
         began = publisher.go()
         ended = await asyncio.wait_for(done, 120)
         publisher.wait()
@@ -155,13 +163,14 @@ def validation_ceiling(seconds: float = 1.0) -> float:
     return done / (time.perf_counter() - began)
 
 
-def capture(url: str, count: int, validate: bool) -> float:
+def capture(url: str, count: int, validate: bool, size: int | None = None) -> float:
+    """:class:`NatsCapture` alone (``validate``: plus loads + is_valid in the pytest thread)."""
     from pytest_asyncapi.brokers.nats import NatsCapture
 
     is_valid, loads = _validator()
     adapter = NatsCapture(url)
     adapter.start([SUBJECT])
-    publisher = Publisher(url, count)
+    publisher = Publisher(url, count, size)
     began = publisher.go()
     seen = valid = 0
     while seen < count:
@@ -179,6 +188,51 @@ def capture(url: str, count: int, validate: bool) -> float:
     if validate and valid != count:
         raise RuntimeError(f"only {valid} of {count} payloads were valid")
     return count / (ended - began)
+
+
+def capture_and_judge(url: str, count: int, spec_path: Path) -> float:
+    """The plugin's path: a :class:`Recorder` window over :class:`NatsCapture`, from the
+    publisher's go until ``end_test`` has drained exactly and judged every message."""
+    from pytest_asyncapi.brokers.nats import NatsCapture
+    from pytest_asyncapi.capture import Recorder
+    from pytest_asyncapi.routing import Router, build_routes, machinery
+    from pytest_asyncapi.spec.loader import load_spec
+
+    spec = load_spec(spec_path)
+    router = Router(build_routes([spec], "nats")[0], machinery=machinery("nats"))
+    recorder = Recorder([spec], NatsCapture(url), router)
+    recorder.start()
+    recorder.begin_test("bench")
+    publisher = Publisher(url, count)
+    began = publisher.go()
+    publisher.wait()  # the test body: the service has published everything
+    outcome = recorder.end_test()
+    ended = time.perf_counter()
+    recorder.adapter.close()
+    valid = sum(v.outcome.value == "valid" for v in outcome.verdicts)
+    if valid != count or len(outcome.verdicts) != count:
+        raise RuntimeError(f"{valid} valid of {len(outcome.verdicts)} verdicts, {count} sent")
+    return count / (ended - began)
+
+
+def bench_spec(folder: Path) -> Path:
+    """A document declaring the benchmark's subject with the event's schema."""
+    from bench_validator import big_event
+
+    path = folder / "bench.json"
+    document = {
+        "asyncapi": "3.0.0",
+        "info": {"title": "bench", "version": "1"},
+        "channels": {
+            "orders": {
+                "address": SUBJECT,
+                "messages": {"created": {"payload": big_event()[0]}},
+            }
+        },
+        "operations": {"publish": {"action": "send", "channel": {"$ref": "#/channels/orders"}}},
+    }
+    path.write_text(json.dumps(document))
+    return path
 
 
 def drain_overhead(url: str, drains: int = 400) -> tuple[float, float]:
@@ -200,42 +254,59 @@ def drain_overhead(url: str, drains: int = 400) -> tuple[float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=200_000)
-    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--count", type=int, default=100_000)
+    parser.add_argument("--large-count", type=int, default=50)  # < 64 MB: max_pending
+    parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--publish", metavar="URL", help=argparse.SUPPRESS)
+    parser.add_argument("--size", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.publish:
-        publisher(args.publish, args.count)
+        publisher(args.publish, args.count, args.size)
         return
 
     from pytest_asyncapi.brokers.provision import provision
 
     began = time.perf_counter()
-    with provision("nats", "local") as broker:
+    large = 1_000_000 - 64  # under the server's default max_payload of 1 MiB, framing included
+    with tempfile.TemporaryDirectory() as folder, provision("nats", "local") as broker:
         url = broker.endpoint.url
+        spec = bench_spec(Path(folder))
         modes = {
-            "bare nats-py subscriber": lambda: bare_nats_py(url, args.count),
-            "NatsCapture (declared + catch-all)": lambda: capture(url, args.count, False),
-            "NatsCapture + orjson + is_valid": lambda: capture(url, args.count, True),
-            "(ref) nats-py + orjson + is_valid": lambda: bare_nats_py(url, args.count, True),
+            BARE: lambda: bare_nats_py(url, args.count),
+            "NatsCapture, capture alone": lambda: capture(url, args.count, False),
+            "NatsCapture + Recorder (capture + judge)": lambda: capture_and_judge(
+                url, args.count, spec
+            ),
+            BARE_LARGE: lambda: bare_nats_py(url, args.large_count, size=large),
+            "NatsCapture alone, 1 MB messages": lambda: capture(
+                url, args.large_count, False, size=large
+            ),
         }
         rates: dict[str, list[float]] = {name: [] for name in modes}
-        for _ in range(args.repeat):
+        for _ in range(args.repeat):  # alternating: one run of every mode per round
             for name, run in modes.items():
                 rates[name].append(run())
         median_us, p95_us = drain_overhead(url)
-    ceiling = validation_ceiling()
     size = len(orjson.dumps(_event()))
-    print(f"{args.count:,} messages of {size} bytes, median of {args.repeat} runs each")
-    base = statistics.median(rates["bare nats-py subscriber"])
+    print(
+        f"{args.count:,} messages of {size} bytes and {args.large_count} of 1 MB; "
+        f"median of {args.repeat} alternating rounds"
+    )
+    figures: dict[str, Any] = {}
     for name, values in rates.items():
         rate = statistics.median(values)
+        base = statistics.median(rates[BARE_LARGE if "1 MB" in name else BARE])
         runs = ", ".join(f"{v:,.0f}" for v in values)
-        print(f"  {name:36s} {rate:10,.0f} msg/s  {rate / base:5.2f}x   (runs: {runs})")
-    name = "(ref) orjson.loads + is_valid, no broker"
-    print(f"  {name:36s} {ceiling:10,.0f} /s      {ceiling / base:5.2f}x")
+        print(f"  {name:44s} {rate:10,.0f} msg/s  {rate / base:5.2f}x   (runs: {runs})")
+        figures[name] = {"msg_per_s": round(rate), "ratio": round(rate / base, 2)}
     print(f"  drain() with no traffic: median {median_us:,.0f} µs, p95 {p95_us:,.0f} µs")
-    print(json.dumps({"total_seconds": round(time.perf_counter() - began, 1)}))
+    figures["drain_us"] = {"median": round(median_us), "p95": round(p95_us)}
+    figures["total_seconds"] = round(time.perf_counter() - began, 1)
+    print(json.dumps(figures))
+
+
+BARE = "bare nats-py subscriber"
+BARE_LARGE = "bare nats-py subscriber, 1 MB messages"
 
 
 def _event() -> dict[str, Any]:

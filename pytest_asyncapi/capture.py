@@ -2,13 +2,17 @@
 
 ``begin_test`` drains what arrived since the last test (reported as "between tests", never
 dropped); ``end_test`` drains exactly and attributes everything in the window to the test.
+A window is judged by the fast path (:mod:`pytest_asyncapi.fast_path`: valid messages are
+counted) and the full judge for every other message.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TYPE_CHECKING
 
 from pytest_asyncapi.contract import MessageVerdict, judge
+from pytest_asyncapi.fast_path import Planner
 from pytest_asyncapi.replies import ReplyTracker
 from pytest_asyncapi.results import TestOutcome
 
@@ -37,6 +41,7 @@ class Recorder:
         self.router = router
         self.check_key = check_key
         self.consumers = list(consumers)
+        self.planner = Planner(router, check_key=check_key, consumers=self.consumers)
         self.window: list[Captured] = []
         self.published: list[tuple[str, str, str]] = []
         self.current: str | None = None
@@ -81,27 +86,50 @@ class Recorder:
         return self._between(self.adapter.drain())
 
     def verdicts(self, records: Sequence[Captured]) -> list[MessageVerdict]:
+        """The full judge's verdicts on ``records`` (one per route, as :func:`judge`)."""
         return [
             v
             for r in records
             for v in judge(r, self.router, check_key=self.check_key, consumers=self.consumers)
         ]
 
+    def judge_window(self, label: str, records: Sequence[Captured]) -> TestOutcome:
+        """Valid messages counted by the fast path; every other one judged in full."""
+        valid: Counter[tuple[str, str, str, str]] = Counter()
+        verdicts: list[MessageVerdict] = []
+        tally = self.planner.tally
+        for record in records:
+            keys = tally(record)
+            if keys is None:
+                verdicts += self._judge(record)
+                continue
+            for key in keys:
+                valid[key] += 1
+        return TestOutcome(label, verdicts, valid=valid)
+
     def _between(self, records: list[Captured]) -> TestOutcome | None:
         if not records and not self.replies.pending:
             return None
         after = f"after {self.previous}" if self.previous else "before the first test"
         outcome = self._outcome(f"between tests ({after})", records, [])
-        empty = not (outcome.verdicts or outcome.replies)
+        empty = not (outcome.verdicts or outcome.replies or outcome.valid)
         return None if empty else outcome
 
     def _outcome(
         self, label: str, records: Sequence[Captured], published: list[tuple[str, str, str]]
     ) -> TestOutcome:
-        """Judge a window (replies as replies); requests left without a reply are missing."""
-        verdicts = self.replies.judge_window(records, self._judge)
+        """Judge a window (replies as replies); requests left without a reply are missing.
+
+        Without request/reply operations, by the fast path (:meth:`judge_window`); with them,
+        every record by the full judge, which the reply tracker needs to pair requests."""
+        if self.replies.active:
+            outcome = TestOutcome(label, self.replies.judge_window(records, self._judge))
+        else:
+            outcome = self.judge_window(label, records)
         self.replies.end_window()
-        return TestOutcome(label, verdicts, published, replies=self.replies.take_pairs())
+        outcome.published = published
+        outcome.replies = self.replies.take_pairs()
+        return outcome
 
     def _judge(self, record: Captured) -> list[MessageVerdict]:
         return judge(record, self.router, check_key=self.check_key, consumers=self.consumers)

@@ -14,6 +14,7 @@ from pytest_asyncapi.settings import OPTIONS, Option, Settings, SettingsError, r
 
 if TYPE_CHECKING:
     from collections.abc import Generator
+    from pathlib import Path
 
     from pytest_asyncapi.fixture_api import AsyncAPIFixture
     from pytest_asyncapi.session import BrokerInfo, ContractSession
@@ -77,6 +78,19 @@ class _Getter:
     def explicit(self, ini: str) -> bool:
         return self.config.getoption(ini) is not None
 
+    def base(self, option: Option) -> tuple[Path, str]:
+        """Where ``option``'s relative paths are read from, and how an error says so: the
+        folder pytest was started in (as for ``--junitxml``), or the ini file's folder."""
+        if self.config.getoption(option.dest) is not None:
+            folder = self.config.invocation_params.dir
+            return folder, f"{option.flag} paths are read from the folder pytest ran in, {folder}"
+        inipath = self.config.inipath
+        if inipath is None:
+            folder = self.config.rootpath
+            return folder, f"{option.ini} paths are read from the rootdir, {folder}"
+        folder = inipath.parent
+        return folder, f"{option.ini} paths in {inipath} are read from its folder, {folder}"
+
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
@@ -104,7 +118,8 @@ def pytest_configure(config: pytest.Config) -> None:
     from pytest_asyncapi.session import ContractSession
 
     try:
-        session = ContractSession(settings)
+        # pytest's cache keeps official-schema check results (absent: -p no:cacheprovider)
+        session = ContractSession(settings, check_cache=getattr(config, "cache", None))
     except (SpecError, SettingsError) as error:
         raise pytest.UsageError(mask(f"--asyncapi: {error}")) from None
     config.stash[SESSION] = session

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from pytest_asyncapi.brokers.base import CaptureAdapter
     from pytest_asyncapi.brokers.provision import ProvisionedBroker
     from pytest_asyncapi.spec.model import Spec
+    from pytest_asyncapi.spec.official_schema import CheckCache
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,8 @@ class BrokerInfo:
 class ContractSession:
     """Loads the specs at once; provisions the broker on first use."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, check_cache: CheckCache | None = None) -> None:
+        """``check_cache``: where official-schema check results are kept between runs."""
         self.settings = settings
         options = LoadOptions(
             allow_url_refs=settings.allow_url_refs,
@@ -66,6 +68,7 @@ class ContractSession:
             max_bytes=settings.limits.get("max_bytes", LoadOptions.max_bytes),
             max_depth=settings.limits.get("max_depth", LoadOptions.max_depth),
             max_aliases=settings.limits.get("max_aliases", LoadOptions.max_aliases),
+            check_cache=check_cache,
         )
         if settings.schema_registry is not None:
             from pytest_asyncapi.schemas.registry import set_registry_url

@@ -246,14 +246,20 @@ class SettingsError(ValueError):
 
 
 def read_settings(get: Any, rootdir: Path) -> Settings | None:
-    """Build :class:`Settings` from ``get(option) -> raw value``; ``None`` when inactive."""
-    specs = tuple(Path(p) if Path(p).is_absolute() else rootdir / p for p in get(OPTIONS[0]))
+    """Build :class:`Settings` from ``get(option) -> raw value``; ``None`` when inactive.
+
+    ``get.base(option) -> (folder, how)`` says where the option's relative paths are read from
+    (the invocation folder for the command line, the ini file's folder for the ini file) and
+    how to say so in an error.
+    """
+    spec_option = OPTIONS[0]
+    specs = tuple(_resolve(get, spec_option, p) for p in get(spec_option))
     if not specs:
         return None
     missing = [str(p) for p in specs if not p.is_file()]
     if missing:
         raise SettingsError(
-            f"--asyncapi: no such file: {', '.join(missing)} (paths are relative to {rootdir})"
+            f"--asyncapi: no such file: {', '.join(missing)} ({get.base(spec_option)[1]})"
         )
     raw_broker = get(_option("asyncapi_broker"))
     broker, url = parse_broker(os.environ.get("ASYNCAPI_BROKER") or raw_broker)
@@ -291,7 +297,7 @@ def read_settings(get: Any, rootdir: Path) -> Settings | None:
         startup_timeout=_number(
             get(_option("asyncapi_startup_timeout")), "--asyncapi-startup-timeout", 0.1, 3600
         ),
-        consumers=_consumers(get(_option("asyncapi_consumers")), rootdir),
+        consumers=_consumers(get, _option("asyncapi_consumers")),
         pact_map=_pairs(
             get(_option("asyncapi_pact_map")),
             "--asyncapi-pact-map",
@@ -300,11 +306,11 @@ def read_settings(get: Any, rootdir: Path) -> Settings | None:
         coverage_min=_optional_number(
             get(_option("asyncapi_coverage_min")), "--asyncapi-coverage-min", 0, 100
         ),
-        report_json=_path(get(_option("asyncapi_report_json")), rootdir),
-        report_html=_path(get(_option("asyncapi_report_html")), rootdir),
+        report_json=_path(get, _option("asyncapi_report_json")),
+        report_html=_path(get, _option("asyncapi_report_html")),
         allow_url_refs=bool(get(_option("asyncapi_allow_url_refs"))),
         ref_map={
-            k: Path(v)
+            k: _resolve(get, _option("asyncapi_ref_map"), v)
             for k, v in _pairs(
                 get(_option("asyncapi_ref_map")), "--asyncapi-ref-map", "URL_PREFIX=DIR"
             ).items()
@@ -388,12 +394,20 @@ def _pairs(values: Any, flag: str, shape: str) -> dict[str, str]:
     return pairs
 
 
-def _consumers(values: Any, rootdir: Path) -> dict[str, Path]:
+def _resolve(get: Any, option: Option, raw: Any) -> Path:
+    """``raw`` as a path: relative ones are read from the folder ``get.base`` names."""
+    path = Path(str(raw)).expanduser()
+    return path if path.is_absolute() else get.base(option)[0] / path
+
+
+def _consumers(get: Any, option: Option) -> dict[str, Path]:
     consumers = {}
-    for name, raw in _pairs(values, "--asyncapi-consumer", "NAME=PATH").items():
-        path = Path(raw) if Path(raw).is_absolute() else rootdir / raw
+    for name, raw in _pairs(get(option), "--asyncapi-consumer", "NAME=PATH").items():
+        path = _resolve(get, option, raw)
         if not path.is_file():
-            raise SettingsError(f"--asyncapi-consumer {name}: no such file: {path}")
+            raise SettingsError(
+                f"--asyncapi-consumer {name}: no such file: {path} ({get.base(option)[1]})"
+            )
         consumers[name] = path
     return consumers
 
@@ -402,11 +416,9 @@ def _optional_number(value: Any, flag: str, low: float, high: float) -> float | 
     return None if value in (None, "") else _number(value, flag, low, high)
 
 
-def _path(value: Any, rootdir: Path) -> Path | None:
-    if value in (None, ""):
-        return None
-    path = Path(str(value))
-    return path if path.is_absolute() else rootdir / path
+def _path(get: Any, option: Option) -> Path | None:
+    value = get(option)
+    return None if value in (None, "") else _resolve(get, option, value)
 
 
 def _number(value: Any, flag: str, low: float, high: float) -> float:

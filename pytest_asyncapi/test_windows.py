@@ -93,6 +93,8 @@ def _missing_channels(item: pytest.Item, outcome: TestOutcome) -> str | None:
     seen = {v.channel for v in outcome.verdicts} | {
         v.captured.destination for v in outcome.verdicts
     }
+    seen |= {channel for _, channel, _, _ in outcome.valid}
+    seen |= {destination for _, _, _, destination in outcome.valid}
     missing = [c for c in wanted if c not in seen]
     if not missing:
         return None

@@ -1,4 +1,9 @@
-"""Brokers run as a local process: ``nats-server`` and Tansu (a Kafka-protocol broker)."""
+"""Brokers run as a local process: ``nats-server`` and Tansu (a Kafka-protocol broker).
+
+Each runs under :mod:`~pytest_asyncapi.brokers.watchdog`, which holds the read end of a pipe
+that only this process writes to: whatever ends this process (SIGTERM, SIGKILL, ``os._exit``),
+the pipe closes, and the watchdog stops the broker and removes its temp dir.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +12,17 @@ import importlib.util
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import weakref
+from contextlib import suppress
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from pytest_asyncapi.brokers import probes
+from pytest_asyncapi.brokers import probes, watchdog
 from pytest_asyncapi.brokers.endpoints import Address, ProvisionedBroker, endpoint
 from pytest_asyncapi.errors import BrokerError
 
@@ -94,7 +103,7 @@ class LocalBroker(ProvisionedBroker):
     def __init__(
         self,
         protocol: str,
-        process: subprocess.Popen[bytes],
+        process: _Watched,
         command: list[str],
         port: int,
         workdir: Path,
@@ -113,9 +122,7 @@ class LocalBroker(ProvisionedBroker):
             self._cleanup()
 
     def kill(self) -> None:
-        if self._process.poll() is None:
-            self._process.kill()
-            self._process.wait()
+        self._process.kill_broker()
 
     def log_tail(self, lines: int = 20) -> str:
         if self._final_log is not None:
@@ -138,15 +145,7 @@ def start_local(
         port = probes.free_port()
         command = _command(protocol, binary, port, workdir, jetstream)
         with log_path.open("wb") as log:
-            process = subprocess.Popen(
-                command,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                cwd=workdir,
-                env={**os.environ, "NO_COLOR": "1"},
-                start_new_session=True,
-            )
+            process = _Watched.spawn(command, workdir, log)
         try:
             probes.poll_until_ready(
                 lambda t: probes.ready(protocol, Address("127.0.0.1", port), t),  # noqa: B023
@@ -168,7 +167,65 @@ def start_local(
         return LocalBroker(protocol, process, command, port, workdir)
 
 
-def _exited(process: subprocess.Popen[bytes], interval: float) -> str | None:
+@dataclass
+class _Watched:
+    """A broker under its watchdog: the watchdog process and the pipe that keeps it waiting."""
+
+    watchdog: subprocess.Popen[bytes]
+    pipe: int | None
+    workdir: Path
+
+    @classmethod
+    def spawn(cls, command: list[str], workdir: Path, log: Any) -> _Watched:
+        read_end, write_end = os.pipe()  # not inheritable: no other child keeps it open
+        try:
+            process = subprocess.Popen(
+                [sys.executable, "-I", "-S", watchdog.__file__, str(workdir), *command],
+                stdin=read_end,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=workdir,
+                env={**os.environ, "NO_COLOR": "1"},
+                start_new_session=True,
+            )
+        except BaseException:
+            os.close(write_end)
+            raise
+        finally:
+            os.close(read_end)
+        return cls(process, write_end, workdir)
+
+    def wait(self, timeout: float | None = None) -> int:
+        return self.watchdog.wait(timeout)
+
+    def stop(self) -> None:
+        """An orderly stop: the watchdog terminates the broker and leaves the dir to us."""
+        if self.pipe is not None:
+            with suppress(OSError):  # the watchdog may be gone already
+                os.write(self.pipe, watchdog.KEEP)
+            os.close(self.pipe)
+            self.pipe = None
+        try:
+            self.watchdog.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.watchdog.kill()  # the broker follows it (parent-death signal)
+            self.watchdog.wait()
+
+    def kill_broker(self) -> None:
+        """SIGKILL the broker itself; the watchdog then exits with its status."""
+        if self.watchdog.poll() is not None:
+            return
+        try:
+            pid = int((self.workdir / watchdog.PID_FILE).read_text())
+        except (OSError, ValueError):
+            self.watchdog.kill()  # no pid yet: the parent-death signal takes the broker
+        else:
+            with suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        self.watchdog.wait()
+
+
+def _exited(process: _Watched, interval: float) -> str | None:
     try:
         code = process.wait(timeout=interval)
     except subprocess.TimeoutExpired:
@@ -176,17 +233,11 @@ def _exited(process: subprocess.Popen[bytes], interval: float) -> str | None:
     return f"the process exited with code {code}"
 
 
-def _terminate(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+def _terminate(process: _Watched) -> None:
+    process.stop()
 
 
-def _cleanup(process: subprocess.Popen[bytes], workdir: Path) -> None:
+def _cleanup(process: _Watched, workdir: Path) -> None:
     _terminate(process)
     shutil.rmtree(workdir, ignore_errors=True)
 

@@ -31,12 +31,13 @@ import contextlib
 import threading
 import time
 from collections import deque
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, SupportsIndex, overload
 
 from pytest_asyncapi.errors import BrokerError
 
 try:
     from nats.aio.client import Client
+    from nats.protocol.parser import Parser
 except ImportError as missing:  # pragma: no cover - the nats extra is not installed
     raise BrokerError(
         "NATS capture needs nats-py", hint="pip install 'pytest-asyncapi[nats]'"
@@ -72,16 +73,43 @@ def subject_matches(pattern: Sequence[str], subject: Sequence[str]) -> bool:
     return all(p in ("*", s) for p, s in zip(pattern, subject, strict=True))
 
 
+class _Buffer(bytearray):
+    """nats-py's parser buffer, whose slices are copied once, straight into ``bytes``.
+
+    The parser takes a payload as ``bytes(buf[start:end])``: a bytearray slice (one copy) then
+    ``bytes`` of it (a second). Here the slice is already ``bytes`` (through a memoryview), so
+    ``bytes()`` of it is the same object: one copy of a large message instead of two.
+    """
+
+    @overload
+    def __getitem__(self, index: SupportsIndex, /) -> int: ...
+    @overload
+    def __getitem__(self, index: slice, /) -> bytearray: ...
+    def __getitem__(self, index: SupportsIndex | slice, /) -> int | bytearray:
+        if type(index) is slice:
+            with memoryview(self) as view:
+                return bytes(view[index])  # type: ignore[return-value]  # the parser bytes()s it
+        return bytearray.__getitem__(self, index)
+
+
+class _Parser(Parser):
+    def reset(self) -> None:
+        super().reset()
+        self.buf = _Buffer()
+
+
 class _CaptureClient(Client):
     """nats-py's client with a receive path that only appends to ``sink``."""
 
     def __init__(self, sink: deque[_Raw], wake: Callable[[], None]) -> None:
         super().__init__()
+        self._ps = _Parser(self)
         self.sink = sink
         self.capture_sids: frozenset[int] = frozenset()
         self.received = 0
         self.waiters = 0
         self._wake = wake
+        self._wake_due = False
 
     async def _process_msg(
         self, sid: int, subject: bytes, reply: bytes, data: bytes, headers: bytes | None
@@ -91,8 +119,13 @@ class _CaptureClient(Client):
             return
         self.sink.append((sid, subject, reply, data, headers, time.time()))
         self.received += 1
-        if self.waiters:
-            self._wake()
+        if self.waiters and not self._wake_due:  # once per socket read, not per message
+            self._wake_due = True
+            asyncio.get_running_loop().call_soon(self._wake_batch)
+
+    def _wake_batch(self) -> None:
+        self._wake_due = False
+        self._wake()
 
 
 class NatsCapture(CaptureAdapter):
@@ -338,6 +371,8 @@ class NatsCapture(CaptureAdapter):
 
     async def _ping(self) -> None:
         """PING behind every pending command; return at its PONG (see the module docstring).
+        ``timeout`` is a bound on no progress: messages still arriving ahead of the PONG
+        extend the wait.
 
         A connection lost meanwhile is waited for (``reconnect_wait``) and pinged again: the
         gap is in the records by then."""
@@ -351,9 +386,15 @@ class NatsCapture(CaptureAdapter):
             lost = self._lost_future
             assert lost is not None
             await nc._flush_pending()
-            done, _ = await asyncio.wait(
-                {future, lost}, timeout=self.timeout, return_when=asyncio.FIRST_COMPLETED
-            )
+            while True:
+                # the PONG comes after every message the server sent before it: while they
+                # are still being read (a flood), the wait goes on; ``timeout`` bounds a stall
+                seen = nc.received
+                done, _ = await asyncio.wait(
+                    {future, lost}, timeout=self.timeout, return_when=asyncio.FIRST_COMPLETED
+                )
+                if done or nc.received == seen:
+                    break
             if future in done:
                 return
             if lost not in done:

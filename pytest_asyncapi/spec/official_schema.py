@@ -12,22 +12,21 @@ from __future__ import annotations
 
 import copy
 import functools
+import hashlib
 import re
 from collections.abc import Callable, Iterator
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import jsonschema_rs
 import orjson
-from jsonschema import Draft7Validator
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT7
 
 from pytest_asyncapi import jsonpointer
 from pytest_asyncapi.errors import UnsupportedVersionError
 from pytest_asyncapi.spec.model import Finding
 
 if TYPE_CHECKING:
+    from jsonschema import Draft7Validator
     from jsonschema.exceptions import ValidationError
 
 Locate = Callable[[str], tuple[str, int | None]]
@@ -53,6 +52,18 @@ FAST_CHECK_BYTES = 256 * 1024
 pure-Python validator takes ~12 s per MB, jsonschema-rs ~10 ms per MB after a one-time
 compile of up to ~4 s (3.x). Only an invalid document then goes through the Python validator,
 which explains each problem."""
+
+
+CACHE_FORMAT = 1
+"""Part of every cache key: bump it when what :func:`official_findings` reports changes."""
+
+
+class CheckCache(Protocol):
+    """Where check results are kept between runs (pytest's ``config.cache`` fits)."""
+
+    def get(self, key: str, default: Any) -> Any: ...
+
+    def set(self, key: str, value: Any) -> None: ...
 
 
 def schema_version(version: str) -> str:
@@ -116,6 +127,11 @@ def _validator(version: str) -> Draft7Validator:
 
 def _compile(schema: dict[str, Any]) -> Draft7Validator:
     """A validator whose ``$ref``s resolve only within the bundled ``definitions``."""
+    # imported here: a run whose documents come from the cache never needs them
+    from jsonschema import Draft7Validator
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT7
+
     resources_ = [
         (uri, Resource.from_contents(contents, default_specification=DRAFT7))
         for uri, contents in schema["definitions"].items()
@@ -148,33 +164,71 @@ def _is_big(document: Any) -> bool:
         return False
 
 
-def official_findings(document: Any, version: str, locate: Locate) -> list[Finding]:
-    """Findings of the official schema of ``version`` on a resolved, acyclic ``document``."""
-    if _is_big(document) and fast_valid(document, version):
-        return []
-    validator = _validator(schema_version(version))
-    try:
-        described = {
-            item
-            for error in validator.iter_errors(document)
-            for leaf in _leaves(error)
-            for item in _describe(leaf)
-        }
-    except RecursionError:  # jsonschema recurses ~4 frames per level of the document
-        file, line = locate("")
-        problem = (
-            "the document nests too deeply for the official-schema check (Python's recursion "
-            "limit was reached); it is not checked against the official schema"
-        )
-        return [Finding(RULE, problem, file=file, pointer="", line=line)]
+def official_findings(
+    document: Any, version: str, locate: Locate, cache: CheckCache | None = None
+) -> list[Finding]:
+    """Findings of the official schema of ``version`` on a resolved, acyclic ``document``.
+
+    With ``cache``, the problems found (pointer and text; files and lines are located anew)
+    are kept under a hash of the document's content, so an unchanged document is checked
+    once (pytest's cache directory; nothing is kept with ``-p no:cacheprovider``).
+    """
+    key = _cache_key(document, version) if cache is not None else None
+    cached = cache.get(key, None) if cache is not None and key is not None else None
+    if isinstance(cached, list) and _is_described(cached):
+        described = [(pointer, text) for pointer, text in cached]
+    else:
+        try:
+            described = sorted(_problems(document, version))
+        except RecursionError:  # jsonschema recurses ~4 frames per level of the document
+            file, line = locate("")
+            problem = (
+                "the document nests too deeply for the official-schema check (Python's "
+                "recursion limit was reached); it is not checked against the official schema"
+            )
+            return [Finding(RULE, problem, file=file, pointer="", line=line)]
+        if cache is not None and key is not None:
+            cache.set(key, [list(d) for d in described])
     # A resolved document repeats a shared object at every place that used it: keep one
     # finding per source location (the shallowest pointer, usually the definition).
     found: dict[tuple[str, int | str, str], Finding] = {}
     for pointer, text in sorted(described, key=lambda d: (d[0].count("/"), d)):
         file, line = locate(pointer)
-        key = (file, pointer if line is None else line, text)
-        found.setdefault(key, Finding(RULE, text, file=file, pointer=pointer, line=line))
+        key_ = (file, pointer if line is None else line, text)
+        found.setdefault(key_, Finding(RULE, text, file=file, pointer=pointer, line=line))
     return sorted(found.values(), key=lambda f: (f.file, f.line or 0, f.pointer))
+
+
+def _problems(document: Any, version: str) -> set[tuple[str, str]]:
+    """``(pointer, text)`` of every problem; jsonschema-rs first, so a valid document never
+    needs the (slow, explaining) Python validator."""
+    if _is_big(document) and fast_valid(document, version):
+        return set()
+    validator = _validator(schema_version(version))
+    return {
+        item
+        for error in validator.iter_errors(document)
+        for leaf in _leaves(error)
+        for item in _describe(leaf)
+    }
+
+
+def _cache_key(document: Any, version: str) -> str | None:
+    """``asyncapi/official-schema/<sha256>`` of the document's content, or ``None`` when it
+    has no JSON form (an integer beyond 64 bits)."""
+    try:
+        content = orjson.dumps(document, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        return None
+    digest = hashlib.sha256(f"{CACHE_FORMAT}/{version}/".encode() + content).hexdigest()
+    return f"asyncapi/official-schema/{digest}"
+
+
+def _is_described(value: Any) -> bool:
+    """A cached value of the form written: a list of ``[pointer, text]`` pairs."""
+    return isinstance(value, list) and all(
+        isinstance(d, list) and len(d) == 2 and all(isinstance(x, str) for x in d) for d in value
+    )
 
 
 def _is_ref_required(error: ValidationError) -> bool:

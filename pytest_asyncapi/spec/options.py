@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
+    from pytest_asyncapi.spec.official_schema import CheckCache
+
 VCS_MARKERS = (".git", ".hg", ".svn")
 
 
@@ -26,6 +28,8 @@ class LoadOptions:
     - ``client_view``: the 2.x document is written from the client's side, so ``publish``
       means the application *sends* (the flip of the 2.x rule).
     - ``max_bytes`` / ``max_depth`` / ``max_aliases``: bounds on every file read.
+    - ``check_cache``: keeps official-schema check results by document content between runs
+      (the plugin passes pytest's ``config.cache``).
     """
 
     allow_url_refs: bool = False
@@ -38,6 +42,7 @@ class LoadOptions:
     max_depth: int = 200
     max_aliases: int = 1000
     url_timeout: float = 10.0
+    check_cache: CheckCache | None = field(default=None, compare=False, repr=False)
 
 
 def project_root(document: Path, extra: Sequence[Path] = ()) -> Path:

@@ -9,12 +9,12 @@ references are refused unless the options allow or map them.
 
 from __future__ import annotations
 
+import functools
 import os
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.error import HTTPError, URLError
 from urllib.parse import unquote, urljoin, urlsplit
 
 from pytest_asyncapi import jsonpointer
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
     from http.client import HTTPMessage
     from typing import IO
+    from urllib.request import OpenerDirector, Request
 
     from pytest_asyncapi.spec.options import LoadOptions
 
@@ -327,13 +328,13 @@ class _Resolver:
         limit = self.options.max_bytes
         try:
             response: IO[bytes]
-            with _OPENER.open(url, timeout=self.options.url_timeout) as response:
+            with _opener().open(url, timeout=self.options.url_timeout) as response:
                 raw = response.read(limit + 1)
-        except urllib.error.HTTPError as exc:
+        except HTTPError as exc:
             exc.close()
             problem = f"cannot fetch {url}: HTTP {exc.code} {exc.reason}"
             raise self._error(ref, where, problem) from None
-        except urllib.error.URLError as exc:
+        except URLError as exc:
             raise self._error(ref, where, f"cannot fetch {url}: {exc.reason}") from None
         except (OSError, ValueError) as exc:
             raise self._error(ref, where, f"cannot fetch {url}: {exc}") from None
@@ -453,21 +454,26 @@ def _avro_named_type(doc: _Doc, tokens: list[str]) -> Any:
     return None
 
 
-class _HTTPOnlyRedirects(urllib.request.HTTPRedirectHandler):
-    """Follow redirects to http(s) only (never to ``file:`` or ``ftp:``)."""
+@functools.cache
+def _opener() -> OpenerDirector:
+    """A URL opener that follows redirects to http(s) only (never to ``file:`` or ``ftp:``).
 
-    def redirect_request(
-        self,
-        req: urllib.request.Request,
-        fp: IO[bytes],
-        code: int,
-        msg: str,
-        headers: HTTPMessage,
-        newurl: str,
-    ) -> urllib.request.Request | None:
-        if urlsplit(newurl).scheme not in ("http", "https"):
-            raise urllib.error.HTTPError(newurl, code, f"redirect to {newurl} refused", headers, fp)
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
+    Built on first use: ``urllib.request`` (http.client, email) is imported only by a run
+    that fetches a URL ref."""
+    from urllib.request import HTTPRedirectHandler, build_opener
 
+    class HTTPOnlyRedirects(HTTPRedirectHandler):
+        def redirect_request(
+            self,
+            req: Request,
+            fp: IO[bytes],
+            code: int,
+            msg: str,
+            headers: HTTPMessage,
+            newurl: str,
+        ) -> Request | None:
+            if urlsplit(newurl).scheme not in ("http", "https"):
+                raise HTTPError(newurl, code, f"redirect to {newurl} refused", headers, fp)
+            return super().redirect_request(req, fp, code, msg, headers, newurl)
 
-_OPENER = urllib.request.build_opener(_HTTPOnlyRedirects)
+    return build_opener(HTTPOnlyRedirects)

@@ -366,3 +366,23 @@ def test_the_readiness_probe_has_a_total_deadline_too(trickling: int) -> None:
     with pytest.raises(ProbeError, match=r"no complete INFO line within 1\.5 s \(\d byte"):
         probes.nats_info(Address("127.0.0.1", trickling), 1.5)
     assert time.monotonic() - began < 4
+
+
+def test_a_flood_ahead_of_the_pong_is_progress_not_a_dead_broker(server: NatsServer) -> None:
+    """The drain's PONG queues behind every message sent before it: reading 200 k of them
+    takes longer than a 50 ms round-trip bound, and the drain still returns all of them."""
+    adapter = NatsCapture(server.url, timeout=0.05, reconnect_wait=15)
+    try:
+        adapter.start(["flood"])
+        peer = _raw_peer(server.url)
+        frame = b"PUB flood 2\r\n{}\r\n"
+        peer.sendall(frame * 200_000 + b"PING\r\n")
+        received = b""
+        while not received.endswith(b"PONG\r\n"):
+            received += peer.recv(64)
+        peer.close()
+        records = adapter.drain()
+        assert len(records) == 200_000
+        assert {r.destination for r in records} == {"flood"}
+    finally:
+        adapter.close()

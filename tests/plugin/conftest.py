@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -15,6 +16,14 @@ import pytest_asyncapi.brokers.nats
 import pytest_asyncapi.brokers.provision
 import pytest_asyncapi.fixture_api
 import pytest_asyncapi.session  # noqa: F401
+from pytest_asyncapi.capture import Recorder
+from tests.model.judge_equivalence import window_difference
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+
+    from pytest_asyncapi.brokers.base import Captured
+    from pytest_asyncapi.results import TestOutcome
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "sample_specs"
@@ -70,3 +79,22 @@ def contract_pytester(
     monkeypatch.delenv("NATS_URL", raising=False)
     monkeypatch.delenv("ASYNCAPI_BROKER", raising=False)
     return pytester
+
+
+@pytest.fixture(autouse=True)
+def fast_path_matches_full_judge(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every window that an in-process plugin run judges is judged by the full judge too:
+    the verdicts must be the same (the fast path only counts what the judge calls valid)."""
+    differences: list[str] = []
+    fast = Recorder.judge_window
+
+    def both(recorder: Recorder, label: str, records: Sequence[Captured]) -> TestOutcome:
+        outcome = fast(recorder, label, records)
+        problem = window_difference(recorder, outcome, records)
+        if problem is not None:
+            differences.append(problem)
+        return outcome
+
+    monkeypatch.setattr(Recorder, "judge_window", both)
+    yield
+    assert not differences, "\n".join(differences)
