@@ -98,6 +98,8 @@ def judge(
         return _defective(captured, matches)
     if not matches and router.is_machinery(captured.destination):
         return []
+    if router.is_redelivery(captured.reply):
+        return []
     verdicts = [
         _judge_on_route(captured, route, values, check_key, route.channel.messages)
         for route, values in _one_route_per_spec(matches)

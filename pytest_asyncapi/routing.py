@@ -2,8 +2,9 @@
 
 A channel's address becomes a broker subscription pattern (``{param}`` tokens become NATS
 ``*`` wildcards) and a regular expression that recognises concrete destinations and pulls out
-the parameter values. For NATS the address is kept as written by default (``user/signedup``
-is a valid subject); ``slash_to_dot`` maps ``/`` to ``.``; a per-channel override wins over both.
+the parameter values. A channel binding's ``subject`` (NATS) or ``topic`` (Kafka) names the
+destination when present. Otherwise for NATS the address is kept as written (``user/signedup``
+is a valid subject); ``slash_to_dot`` maps ``/`` to ``.``; a per-channel override wins over all.
 """
 
 from __future__ import annotations
@@ -73,12 +74,27 @@ def channel_destination(
     """The destination template of ``channel`` on ``protocol`` (``None``: dynamic address)."""
     if channel.id in overrides:
         return overrides[channel.id]
+    bound = binding_destination(channel, protocol)
+    if bound:
+        return bound
     if protocol == "kafka":
-        topic = text(mapping(channel.bindings.get("kafka")).get("topic"))
-        return topic or channel.address
+        return channel.address
     if channel.address is None:
         return None
     return channel.address.replace("/", ".") if slash_to_dot else channel.address
+
+
+BINDING_FIELDS = {"nats": "subject", "kafka": "topic"}
+"""The channel-binding field that names the real destination (FastStream's 2.6 documents key
+channels ``orders.accepted:Publisher`` and put the subject in ``bindings.nats.subject``)."""
+
+
+def binding_destination(channel: Channel, protocol: str) -> str | None:
+    """The destination the channel's binding for ``protocol`` names, if any."""
+    field = BINDING_FIELDS.get(protocol)
+    if field is None:
+        return None
+    return text(mapping(channel.bindings.get(protocol)).get(field)) or None
 
 
 def subscription_pattern(destination: str, protocol: str) -> str:
@@ -139,6 +155,11 @@ NATS_MACHINERY = ("_INBOX.", "$JS.", "$SYS.", "$KV.", "$O.", "$JSC.", "_R_.")
 answers a captured request is a reply, judged by :mod:`pytest_asyncapi.replies`."""
 
 
+JETSTREAM_DELIVERY = "$JS.ACK."
+"""Reply-subject prefix of a JetStream consumer's delivery: a stored message handed out again
+(on the consumer's inbox, under its original subject). It was judged when it was published."""
+
+
 def machinery(protocol: str) -> tuple[str, ...]:
     """The destination prefixes of ``protocol``'s own traffic."""
     return NATS_MACHINERY if protocol == "nats" else ()
@@ -168,6 +189,11 @@ class Router:
     def is_machinery(self, destination: str) -> bool:
         """The broker's own traffic (e.g. NATS ``$JS.``): never reported as undeclared."""
         return destination.startswith(self.machinery)
+
+    @staticmethod
+    def is_redelivery(reply: str | None) -> bool:
+        """A JetStream consumer delivery of a stored message (not a new publish)."""
+        return reply is not None and reply.startswith(JETSTREAM_DELIVERY)
 
     def patterns(self) -> list[str]:
         """Distinct subscription patterns, in declaration order."""

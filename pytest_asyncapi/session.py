@@ -38,6 +38,10 @@ if TYPE_CHECKING:
     from pytest_asyncapi.spec.official_schema import CheckCache
 
 
+NATS_CONNECT_DEADLINE = 10.0
+"""Seconds within which a NATS connection (auth, TLS) succeeds or fails with a clear error."""
+
+
 @dataclass(frozen=True)
 class BrokerInfo:
     """What the ``asyncapi_broker`` fixture gives a test: where the broker is."""
@@ -155,9 +159,15 @@ class ContractSession:
         mode = settings.broker_url if settings.broker == "url" else settings.broker
         assert mode is not None
         self.broker = provision(
-            self.protocol, mode, image=settings.image, startup_timeout=settings.startup_timeout
+            self.protocol,
+            mode,
+            image=settings.image,
+            startup_timeout=settings.startup_timeout,
+            **self._nats_provisioning(),
         )
         endpoint = self.broker.endpoint
+        if self.protocol == "nats":
+            self._prepare_nats(endpoint.url)
         env_var = settings.broker_env or DEFAULT_ENV[self.protocol]
         self.info = BrokerInfo(endpoint.url, self.protocol, endpoint.source, env_var)
         os.environ[env_var] = endpoint.url if self.protocol == "nats" else self.info.servers
@@ -172,12 +182,38 @@ class ContractSession:
         recorder.start()
         return recorder
 
+    def _nats_provisioning(self) -> dict[str, Any]:
+        """NATS: JetStream, the server config and the probe's TLS for a provisioned broker."""
+        if self.protocol != "nats":
+            return {}
+        from pytest_asyncapi.brokers.nats_connect import readiness_tls
+
+        settings = self.settings
+        return {
+            "jetstream": settings.jetstream or bool(settings.streams),
+            "nats_config": settings.nats_config,
+            "tls": readiness_tls(settings.nats),
+        }
+
+    def _prepare_nats(self, url: str) -> None:
+        """Check auth/TLS with one real connection, then create the declared streams."""
+        __tracebackhide__ = True  # the URL may carry credentials
+        from pytest_asyncapi.brokers.nats_connect import check_connection, connect_kwargs
+        from pytest_asyncapi.brokers.nats_streams import declare_streams
+
+        deadline = min(self.settings.startup_timeout, NATS_CONNECT_DEADLINE)
+        check_connection(url, self.settings.nats, deadline)
+        connect = connect_kwargs(self.settings.nats, url)
+        declare_streams(url, self.settings.streams, connect=connect, timeout=deadline)
+
     def _adapter(self, url: str) -> CaptureAdapter:
         if self.protocol == "nats":
             from pytest_asyncapi.brokers.nats import NatsCapture
+            from pytest_asyncapi.brokers.nats_connect import connect_kwargs
 
             return NatsCapture(
                 url,
+                connect=connect_kwargs(self.settings.nats, url),
                 settle=self.settings.settle,
                 mode=self.settings.nats_capture,
                 connect_timeout=self.settings.startup_timeout,

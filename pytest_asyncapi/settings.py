@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pytest_asyncapi.brokers.nats_connect import NatsConnectSettings
+
 BROKER_MODES = ("auto", "container", "local")
 BROKER_SCHEMES = {"nats": "nats", "tls": "nats", "kafka": "kafka"}
 """URL scheme -> the protocol it decides (only the modes need ``--asyncapi-protocol``)."""
@@ -167,6 +169,53 @@ OPTIONS = (
             ("max-aliases", "YAML alias expansions allowed per file (default 1000)"),
         )
     ),
+    *(
+        Option(
+            f"--asyncapi-nats-{flag}",
+            f"asyncapi_nats_{flag.replace('-', '_')}",
+            meaning,
+            metavar=metavar,
+        )
+        for flag, metavar, meaning in (
+            ("token", "TOKEN", "NATS auth: token"),
+            ("user", "USER", "NATS auth: user name (with --asyncapi-nats-password)"),
+            ("password", "PASSWORD", "NATS auth: password"),
+            ("nkey-seed", "FILE", "NATS auth: file holding the user's nkey seed (SU...)"),
+            ("creds", "FILE", "NATS auth: credentials file (user JWT + nkey seed, from nsc)"),
+            ("ca", "FILE", "NATS TLS: CA certificate(s) that signed the server's certificate"),
+            ("cert", "FILE", "NATS TLS: client certificate (servers with verify: true)"),
+            ("key", "FILE", "NATS TLS: private key of --asyncapi-nats-cert"),
+            (
+                "config",
+                "FILE",
+                "nats-server config file for the local broker (auth, TLS, "
+                "accounts; its port is chosen by the plugin)",
+            ),
+        )
+    ),
+    Option(
+        "--asyncapi-nats-tls-handshake-first",
+        "asyncapi_nats_tls_handshake_first",
+        "NATS TLS: start with the TLS handshake (servers with tls { handshake_first: true })",
+        "bool",
+        False,
+    ),
+    Option(
+        "--asyncapi-jetstream",
+        "asyncapi_jetstream",
+        "start the local or container NATS broker with JetStream (store in a temp dir)",
+        "bool",
+        False,
+    ),
+    Option(
+        "--asyncapi-nats-stream",
+        "asyncapi_nats_streams",
+        "JetStream stream to create before the first test, NAME=SUBJECT[,SUBJECT] "
+        "(repeatable; turns JetStream on for a local or container broker)",
+        "linelist",
+        (),
+        "NAME=SUBJECTS",
+    ),
     Option(
         "--asyncapi-allow-url-refs",
         "asyncapi_allow_url_refs",
@@ -238,6 +287,12 @@ class Settings:
     """``--asyncapi-schema-registry``: overrides the documents' ``schemaRegistryUrl``."""
     limits: dict[str, int] = field(default_factory=dict)
     """Document read limits given by the user (``max_bytes``, ``max_depth``, ``max_aliases``)."""
+    nats: NatsConnectSettings = field(default_factory=NatsConnectSettings)
+    """NATS auth and TLS for every connection the plugin makes."""
+    nats_config: Path | None = None
+    jetstream: bool = False
+    streams: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """JetStream streams to create for the session: name -> subjects."""
     nats_capture: str = "auto"
 
 
@@ -323,8 +378,55 @@ def read_settings(get: Any, rootdir: Path) -> Settings | None:
             for name in ("max_bytes", "max_depth", "max_aliases")
             if (value := get(_option(f"asyncapi_{name}"))) not in (None, "")
         },
+        nats=_nats_connect(get),
+        nats_config=_file(get, _option("asyncapi_nats_config")),
+        jetstream=bool(get(_option("asyncapi_jetstream"))),
+        streams=_streams(get(_option("asyncapi_nats_streams"))),
         nats_capture=_choice(get(_option("asyncapi_nats_capture")), "--asyncapi-nats-capture"),
     )
+
+
+def _nats_connect(get: Any) -> NatsConnectSettings:
+    def value(name: str) -> str | None:
+        raw = get(_option(f"asyncapi_nats_{name}"))
+        return None if raw in (None, "") else str(raw)
+
+    files = {
+        name: _file(get, _option(f"asyncapi_nats_{name}"))
+        for name in ("nkey_seed", "creds", "ca", "cert", "key")
+    }
+    try:
+        return NatsConnectSettings(
+            token=value("token"),
+            user=value("user"),
+            password=value("password"),
+            handshake_first=bool(get(_option("asyncapi_nats_tls_handshake_first"))),
+            **files,
+        )
+    except ValueError as exc:
+        raise SettingsError(str(exc)) from None
+
+
+def _file(get: Any, option: Option) -> Path | None:
+    path = _path(get, option)
+    if path is not None and not path.is_file():
+        raise SettingsError(f"{option.flag}: no such file: {path} ({get.base(option)[1]})")
+    return path
+
+
+def _streams(values: Any) -> dict[str, tuple[str, ...]]:
+    streams = {}
+    for name, subjects in _pairs(
+        values, "--asyncapi-nats-stream", "NAME=SUBJECT[,SUBJECT]"
+    ).items():
+        listed = tuple(s.strip() for s in subjects.split(",") if s.strip())
+        if not listed or any(c in name for c in " .*>"):
+            raise SettingsError(
+                f"--asyncapi-nats-stream: expected NAME=SUBJECT[,SUBJECT] with a stream name "
+                f"free of spaces, '.', '*' and '>', got {name}={subjects}"
+            )
+        streams[name] = listed
+    return streams
 
 
 NATS_CAPTURE_MODES = ("auto", "all", "declared")

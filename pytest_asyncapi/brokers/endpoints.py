@@ -13,16 +13,25 @@ Protocol = Literal["nats", "kafka"]
 PROTOCOLS: tuple[Protocol, ...] = ("nats", "kafka")
 MODES = ("auto", "container", "local")
 DEFAULT_PORTS: dict[str, int] = {"nats": 4222, "kafka": 9092}
-URL_FORMS = "nats://host:port[,nats://host:port] or kafka://host:port[,host:port]"
+URL_FORMS = (
+    "nats://host:port[,nats://host:port] (tls://host:port for TLS) or kafka://host:port[,host:port]"
+)
 
 
 @dataclass(frozen=True)
 class Address:
-    """One server of an endpoint (``userinfo`` is kept for NATS URLs that carry credentials)."""
+    """One server of an endpoint (``userinfo`` is kept as written for NATS URLs that carry
+    credentials; ``tls`` marks a NATS ``tls://`` server)."""
 
     host: str
     port: int
     userinfo: str = ""
+    tls: bool = False
+
+    @property
+    def nats_url(self) -> str:
+        scheme = "tls" if self.tls else "nats"
+        return f"{scheme}://{self.userinfo + '@' if self.userinfo else ''}{self.hostport}"
 
     @property
     def hostport(self) -> str:
@@ -47,9 +56,7 @@ class BrokerEndpoint:
         """NATS: ``nats://`` URLs for ``nats.connect``; Kafka: ``host:port`` bootstrap servers."""
         if self.protocol == "kafka":
             return [a.hostport for a in self.addresses]
-        return [
-            f"nats://{a.userinfo + '@' if a.userinfo else ''}{a.hostport}" for a in self.addresses
-        ]
+        return [a.nats_url for a in self.addresses]
 
 
 def endpoint(protocol: str, host: str, port: int, source: str) -> BrokerEndpoint:
@@ -61,14 +68,18 @@ def split_url(url: str) -> tuple[str, list[Address]]:
     """``(protocol, addresses)`` of a broker URL; ``ValueError`` says what is wrong with it."""
     scheme, sep, rest = url.strip().partition("://")
     scheme = scheme.lower()
+    tls = scheme == "tls"
+    scheme = "nats" if tls else scheme
     if not sep or scheme not in PROTOCOLS:
         raise ValueError(mask(f"{url!r} is not a broker URL: expected {URL_FORMS}"))
     addresses = []
     for part in rest.split(","):
-        part = part.strip()
-        if part.lower().startswith(f"{scheme}://"):
-            part = part[len(scheme) + 3 :]
-        addresses.append(_address(url, scheme, part))
+        part, part_tls = part.strip(), tls
+        for prefix in (f"{scheme}://", "tls://") if scheme == "nats" else (f"{scheme}://",):
+            if part.lower().startswith(prefix):
+                part, part_tls = part[len(prefix) :], prefix == "tls://"
+        address = _address(url, scheme, part)
+        addresses.append(Address(address.host, address.port, address.userinfo, part_tls))
     return scheme, addresses
 
 
@@ -91,9 +102,7 @@ def canonical_url(url: str) -> str:
     scheme, addresses = split_url(url)
     if scheme == "kafka":
         return "kafka://" + ",".join(a.hostport for a in addresses)
-    return ",".join(
-        f"nats://{a.userinfo + '@' if a.userinfo else ''}{a.hostport}" for a in addresses
-    )
+    return ",".join(a.nats_url for a in addresses)
 
 
 def parse_broker_option(value: str) -> tuple[str, str | None]:

@@ -20,11 +20,14 @@ import weakref
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pytest_asyncapi.brokers import probes, watchdog
 from pytest_asyncapi.brokers.endpoints import Address, ProvisionedBroker, endpoint
 from pytest_asyncapi.errors import BrokerError
+
+if TYPE_CHECKING:
+    import ssl
 
 _PORT_TAKEN = re.compile(r"address (already )?in use", re.IGNORECASE)
 _ATTEMPTS = 3  # a free port can be taken between choosing it and the broker binding it
@@ -80,9 +83,12 @@ def _calfkit_tansu() -> str | None:
     return None
 
 
-def _command(protocol: str, binary: Path, port: int, workdir: Path, jetstream: bool) -> list[str]:
+def _command(
+    protocol: str, binary: Path, port: int, workdir: Path, jetstream: bool, config: Path | None
+) -> list[str]:
     if protocol == "nats":
-        args = [str(binary), "-a", "127.0.0.1", "-p", str(port)]
+        args = [str(binary), *(["-c", str(config)] if config else []), "-a", "127.0.0.1"]
+        args += ["-p", str(port)]
         return [*args, "-js", "-sd", str(workdir / "jetstream")] if jetstream else args
     url = f"tcp://127.0.0.1:{port}"
     return [
@@ -131,11 +137,19 @@ class LocalBroker(ProvisionedBroker):
 
 
 def start_local(
-    protocol: str, *, startup_timeout: float = 20.0, jetstream: bool = False
+    protocol: str,
+    *,
+    startup_timeout: float = 20.0,
+    jetstream: bool = False,
+    config: Path | None = None,
+    tls: ssl.SSLContext | None = None,
 ) -> LocalBroker:
     """Start the protocol's broker binary on a free loopback port and wait until it serves.
 
-    ``jetstream`` (NATS only) enables JetStream with its store in the broker's temp dir.
+    NATS only: ``jetstream`` enables JetStream with its store in the broker's temp dir (removed
+    on stop); ``config`` is a nats-server config file (auth, TLS, accounts; its listen address
+    and port are overridden, relative paths in it are read from its folder); ``tls`` is the
+    context the readiness probe needs for a TLS-first server.
     """
     binary = find_binary(protocol)
     workdir = Path(tempfile.mkdtemp(prefix=f"pytest-asyncapi-{protocol}-"))
@@ -143,12 +157,12 @@ def start_local(
     attempt = 1
     while True:
         port = probes.free_port()
-        command = _command(protocol, binary, port, workdir, jetstream)
+        command = _command(protocol, binary, port, workdir, jetstream, config)
         with log_path.open("wb") as log:
-            process = _Watched.spawn(command, workdir, log)
+            process = _Watched.spawn(command, workdir, log, cwd=config.parent if config else None)
         try:
             probes.poll_until_ready(
-                lambda t: probes.ready(protocol, Address("127.0.0.1", port), t),  # noqa: B023
+                lambda t: probes.ready(protocol, Address("127.0.0.1", port), t, tls),  # noqa: B023
                 lambda interval: _exited(process, interval),  # noqa: B023
                 startup_timeout,
             )
@@ -176,7 +190,9 @@ class _Watched:
     workdir: Path
 
     @classmethod
-    def spawn(cls, command: list[str], workdir: Path, log: Any) -> _Watched:
+    def spawn(
+        cls, command: list[str], workdir: Path, log: Any, cwd: Path | None = None
+    ) -> _Watched:
         read_end, write_end = os.pipe()  # not inheritable: no other child keeps it open
         try:
             process = subprocess.Popen(
@@ -184,7 +200,7 @@ class _Watched:
                 stdin=read_end,
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                cwd=workdir,
+                cwd=cwd or workdir,
                 env={**os.environ, "NO_COLOR": "1"},
                 start_new_session=True,
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import struct
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING
 from pytest_asyncapi.brokers.endpoints import Address
 
 if TYPE_CHECKING:
+    import ssl
     from collections.abc import Callable
 
 _CLIENT_ID = b"pytest-asyncapi"
@@ -48,11 +50,19 @@ def tcp_answers(address: Address, timeout: float) -> str | None:
     return None
 
 
-def nats_info(address: Address, timeout: float) -> dict[str, object]:
+def nats_info(
+    address: Address, timeout: float, tls: ssl.SSLContext | None = None
+) -> dict[str, object]:
     """Connect and read the server's ``INFO`` line within ``timeout`` in all (a server that
-    trickles it byte by byte cannot hold the probe longer); returns its JSON."""
+    trickles it byte by byte cannot hold the probe longer); returns its JSON. ``tls``: the
+    server is TLS-first (``handshake_first``), so the socket is wrapped before ``INFO``."""
     deadline = time.monotonic() + timeout
-    with socket.create_connection((address.host, address.port), timeout=timeout) as sock:
+    with contextlib.ExitStack() as stack:
+        sock = stack.enter_context(
+            socket.create_connection((address.host, address.port), timeout=timeout)
+        )
+        if tls is not None:
+            sock = stack.enter_context(tls.wrap_socket(sock, server_hostname=address.host))
         line = b""
         while not line.endswith(b"\r\n"):
             remaining = deadline - time.monotonic()
@@ -140,10 +150,13 @@ def _recv_exactly(sock: socket.socket, size: int) -> bytes:
     return data
 
 
-def ready(protocol: str, address: Address, timeout: float) -> object:
-    """A protocol-level readiness check (NATS ``INFO`` line, Kafka Metadata round trip)."""
+def ready(
+    protocol: str, address: Address, timeout: float, tls: ssl.SSLContext | None = None
+) -> object:
+    """A protocol-level readiness check (NATS ``INFO`` line, Kafka Metadata round trip);
+    ``tls`` for a TLS-first NATS server."""
     if protocol == "nats":
-        return nats_info(address, timeout)
+        return nats_info(address, timeout, tls)
     return kafka_brokers(address, timeout)
 
 

@@ -7,6 +7,8 @@ module imports no broker client, Docker or testcontainers code.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pytest_asyncapi.brokers import containers, local_binary, probes
 from pytest_asyncapi.brokers.endpoints import (
     PROTOCOLS,
@@ -19,6 +21,10 @@ from pytest_asyncapi.brokers.endpoints import (
     split_url,
 )
 from pytest_asyncapi.errors import BrokerError
+
+if TYPE_CHECKING:
+    import ssl
+    from pathlib import Path
 
 __all__ = [
     "BrokerEndpoint",
@@ -39,17 +45,35 @@ def provision(
     image: str | None = None,
     startup_timeout: float = 20.0,
     jetstream: bool = False,
+    nats_config: Path | None = None,
+    tls: ssl.SSLContext | None = None,
 ) -> ProvisionedBroker:
     """A ready broker for ``protocol`` ("nats" | "kafka").
 
     ``mode``: "auto" | "container" | "local" | a broker URL. ``image`` replaces the default
-    container image; ``jetstream`` (NATS) starts the server with JetStream enabled.
+    container image; ``jetstream`` (NATS) starts the server with JetStream enabled;
+    ``nats_config`` is a nats-server config file for the local broker (``auto`` then goes
+    straight to the local binary), ``tls`` what its readiness probe needs (TLS-first).
     """
     if protocol not in PROTOCOLS:
         raise ValueError(f"unknown broker protocol {protocol!r}: expected one of {PROTOCOLS}")
     kind, url = parse_broker_option(mode)
     if url is not None:
         return connect_url(protocol, url)
+    if nats_config is not None:
+        if kind == "container":
+            raise BrokerError(
+                "--asyncapi-nats-config starts the local nats-server with that config; "
+                "it does not apply to a container",
+                hint="use --asyncapi-broker local (or auto), or bake the config into the image",
+            )
+        return local_binary.start_local(
+            protocol,
+            startup_timeout=startup_timeout,
+            jetstream=jetstream,
+            config=nats_config,
+            tls=tls,
+        )
     if kind == "container":
         return containers.start_container(
             protocol, image=image, startup_timeout=startup_timeout, jetstream=jetstream

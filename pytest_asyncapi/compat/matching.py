@@ -14,9 +14,12 @@ if TYPE_CHECKING:
 
 
 def destination(spec: Spec, channel: Channel) -> str | None:
-    """The channel's destination: its Kafka topic for Kafka documents/bindings, else address."""
+    """The channel's destination: its Kafka topic (Kafka documents/bindings), its NATS subject
+    binding, else its address."""
     kafka = "kafka" in channel.bindings or "kafka" in spec.protocols
-    return channel_destination(channel, "kafka" if kafka else "", slash_to_dot=False, overrides={})
+    return channel_destination(
+        channel, "kafka" if kafka else "nats", slash_to_dot=False, overrides={}
+    )
 
 
 def shape(destination: str) -> str:

@@ -179,7 +179,7 @@ class Server:
     bindings: Mapping[str, Any]
 
 
-WARNING_RULES = frozenset({"unused-parameter"})
+WARNING_RULES = frozenset({"unused-parameter", "binding-address-mismatch"})
 """Finding rules that only fail ``--strict`` runs; every other rule is an error."""
 
 

@@ -5,6 +5,8 @@
 - ``undeclared-parameter``: a ``{param}`` in a channel address has no declaration.
 - ``unused-parameter``: a declared parameter does not appear in the address.
 - ``invalid-example``: a message example breaks the message's payload or headers schema.
+- ``binding-address-mismatch`` (warning): a channel's NATS ``subject`` or Kafka ``topic``
+  binding differs from its address; the binding's destination is the one captured.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ def semantic_findings(spec: Spec, locate: Locate) -> list[Finding]:
         *_duplicate_message_ids(spec),
         *(item for channel in spec.channels for item in _parameters(spec, channel)),
         *_invalid_examples(spec),
+        *(item for channel in spec.channels for item in _binding_mismatch(spec, channel)),
     ]
     return [finding(*item) for item in raw]
 
@@ -114,6 +117,19 @@ def _parameters(spec: Spec, channel: Channel) -> Iterator[tuple[str, str, str]]:
                 f"channel {channel.address!r} declares parameter {parameter.name!r} "
                 f"but its address has no {{{parameter.name}}}",
                 jsonpointer.child(channel.pointer, "parameters", parameter.name),
+            )
+
+
+def _binding_mismatch(spec: Spec, channel: Channel) -> Iterator[tuple[str, str, str]]:
+    for protocol, field in (("nats", "subject"), ("kafka", "topic")):
+        binding = channel.bindings.get(protocol)
+        value = binding.get(field) if isinstance(binding, dict) else None
+        if isinstance(value, str) and value and value != channel.address:
+            yield (
+                "binding-address-mismatch",
+                f"channel {channel.id!r} has address {channel.address!r} but its {protocol} "
+                f"binding names {field} {value!r}: {value!r} is what is captured",
+                jsonpointer.child(channel.pointer, "bindings", protocol, field),
             )
 
 

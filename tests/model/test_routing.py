@@ -73,3 +73,49 @@ def test_dynamic_address_is_reported_not_routed(tmp_path: Path) -> None:
     routes, dynamic = build_routes([load_spec(path)], "nats")
     assert [r.channel.id for r in routes] == ["known"]
     assert [c.id for _, c in dynamic] == ["anywhere"]
+
+
+FASTSTREAM_26 = """
+asyncapi: 2.6.0
+info: {title: FastStream, version: 0.1.0}
+defaultContentType: application/json
+servers:
+  development: {url: "nats://127.0.0.1:4222", protocol: nats}
+channels:
+  orders.accepted:Publisher:
+    bindings: {nats: {subject: orders.accepted, bindingVersion: custom}}
+    subscribe:
+      message: {payload: {type: object}}
+  orders.shipped:
+    bindings: {nats: {subject: orders.shipped}}
+    subscribe:
+      message: {payload: {type: object}}
+"""
+
+
+def test_a_channel_binding_subject_is_the_destination_and_a_mismatch_is_a_warning(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "asyncapi.yaml"
+    path.write_text(FASTSTREAM_26)
+    spec = load_spec(path)
+    routes, _ = build_routes([spec], "nats")
+    assert {r.channel.id: r.pattern for r in routes} == {
+        "orders.accepted:Publisher": "orders.accepted",
+        "orders.shipped": "orders.shipped",
+    }
+    mismatches = [f for f in spec.findings if f.rule == "binding-address-mismatch"]
+    assert [(f.severity, f.pointer) for f in mismatches] == [
+        ("warning", "/channels/orders.accepted:Publisher/bindings/nats/subject")
+    ]
+    assert "'orders.accepted' is what is captured" in mismatches[0].message
+    override = build_routes(
+        [spec], "nats", overrides={"orders.accepted:Publisher": "orders.other"}
+    )[0]
+    assert override[0].pattern == "orders.other"
+
+
+def test_jetstream_consumer_deliveries_are_redeliveries() -> None:
+    assert Router.is_redelivery("$JS.ACK.ORDERS.worker.1.2.2.1764750000000000000.0")
+    assert not Router.is_redelivery("_INBOX.abc")
+    assert not Router.is_redelivery(None)

@@ -37,6 +37,22 @@ def test_env_override_is_checked_too(
             ["--asyncapi", "user-signup-3.0.yaml", "--asyncapi-destination", "nope=a.b"],
             "*unknown channel(s) nope*",
         ),
+        (
+            ["--asyncapi", "user-signup-3.0.yaml", "--asyncapi-nats-creds", "none.creds"],
+            "*--asyncapi-nats-creds: no such file: *none.creds*",
+        ),
+        (
+            ["--asyncapi", "user-signup-3.0.yaml", "--asyncapi-nats-user", "alice"],
+            "*--asyncapi-nats-user needs --asyncapi-nats-password too*",
+        ),
+        (
+            ["--asyncapi", "user-signup-3.0.yaml", "--asyncapi-nats-stream", "ORDERS"],
+            "*--asyncapi-nats-stream: expected NAME=SUBJECT[[],SUBJECT[]]*",
+        ),
+        (
+            ["--asyncapi", "user-signup-3.0.yaml", "--asyncapi-nats-stream", "a.b=orders.>"],
+            "*stream name free of spaces, '.', '[*]' and '>'*",
+        ),
     ],
 )
 def test_usage_errors(contract_pytester: pytest.Pytester, args: list[str], message: str) -> None:
