@@ -19,6 +19,7 @@ from pytest_asyncapi.cli import (
 
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Callable
 
     from pytest_asyncapi.compat.verify import VerifyReport
     from pytest_asyncapi.spec.model import Spec
@@ -72,6 +73,13 @@ def add_subcommands(
             action="store_true",
             help="do not search for counterexample payloads",
         )
+        sub.add_argument(
+            "--html",
+            type=Path,
+            metavar="PATH",
+            help="also write the result as a self-contained HTML page (the Markdown goes to "
+            "$GITHUB_STEP_SUMMARY too when GitHub Actions sets it)",
+        )
     return [verify, diff]
 
 
@@ -82,6 +90,7 @@ def run(args: argparse.Namespace, options: LoadOptions) -> int:
     if args.command == "verify":
         from pytest_asyncapi.compat.render import verify_markdown
         from pytest_asyncapi.compat.verify import Status, verify
+        from pytest_asyncapi.reporting.compat_pages import verify_html
 
         provider = load_spec(args.provider, options)
         from pytest_asyncapi.pact.reader import is_pact_file
@@ -97,6 +106,7 @@ def run(args: argparse.Namespace, options: LoadOptions) -> int:
                 "the client's side needs --client-view)"
             )
         _emit(args.json, report.as_dict(), verify_markdown(report))
+        _pages(args, verify_markdown(report), lambda: verify_html(report))
         return {
             Status.OK: EXIT_OK,
             Status.BROKEN: EXIT_FINDINGS,
@@ -105,10 +115,12 @@ def run(args: argparse.Namespace, options: LoadOptions) -> int:
     if args.command == "diff":
         from pytest_asyncapi.compat.diff import Classification, Mode, diff
         from pytest_asyncapi.compat.render import diff_markdown
+        from pytest_asyncapi.reporting.compat_pages import diff_html
 
         old, new = load_spec(args.old, options), load_spec(args.new, options)
         found = diff(old, new, mode=Mode(args.mode), search=not args.no_search)
         _emit(args.json, found.as_dict(), diff_markdown(found))
+        _pages(args, diff_markdown(found), lambda: diff_html(found))
         if found.count(Classification.BREAKING):
             return EXIT_FINDINGS
         return EXIT_UNCHECKED if found.count(Classification.NEEDS_REVIEW) else EXIT_OK
@@ -132,6 +144,16 @@ def _verify_pact(args: argparse.Namespace, provider: Spec) -> VerifyReport:
 
     consumer = load_pact_consumer(args.consumer, [provider], pact_map(args.pact_map, "--pact-map"))
     return verify_pact(consumer, provider, search=not args.no_search)
+
+
+def _pages(args: argparse.Namespace, markdown: str, html: Callable[[], str]) -> None:
+    """``--html PATH``, and the job summary on GitHub Actions."""
+    from pytest_asyncapi.reporting.markdown import append_job_summary
+
+    if args.html is not None:
+        args.html.parent.mkdir(parents=True, exist_ok=True)
+        args.html.write_text(html(), encoding="utf-8")
+    append_job_summary(markdown)
 
 
 def _emit(as_json: bool, data: object, markdown: str) -> None:

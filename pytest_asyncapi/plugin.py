@@ -124,6 +124,10 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(mask(f"--asyncapi: {error}")) from None
     config.stash[SESSION] = session
     config.pluginmanager.register(_Collector(session), name="asyncapi-collector")
+    if config.pluginmanager.hasplugin("html"):
+        from pytest_asyncapi.reporting.pytest_html_glue import SummarySection
+
+        config.pluginmanager.register(SummarySection(session), name="asyncapi-pytest-html")
 
 
 def _session(config: pytest.Config) -> ContractSession | None:
@@ -199,6 +203,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         record = take_record(item, report.when)
         if record is not None:
             report.asyncapi = record
+            if item.config.pluginmanager.hasplugin("html"):
+                from pytest_asyncapi.reporting.pytest_html_glue import add_extras
+
+                add_extras(report, record)
     return report
 
 

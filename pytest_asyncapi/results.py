@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 MAX_KEPT = 1000
 """Violations (and unchecked entries) kept in detail; beyond it only counts grow."""
+MAX_WINDOWS = 5000
+"""Test windows kept for the run's timeline; beyond it only ``windows_truncated`` is set."""
 MAX_DESTINATIONS = 10_000
 """Distinct undeclared destinations counted one by one; the rest are counted together."""
 OTHER_DESTINATIONS = "(other undeclared destinations)"
@@ -135,6 +137,9 @@ class RunResults:
     """Requests that got no reply (first :data:`MAX_KEPT`), with the window they were in."""
     messages_total: int = 0
     tests: int = 0
+    windows: list[dict[str, Any]] = field(default_factory=list)
+    """Each window in the order it was merged: label, between, messages and their outcomes."""
+    windows_truncated: bool = False
 
     def add(self, record: dict[str, Any]) -> None:
         """Merge one :func:`window_record`."""
@@ -162,6 +167,7 @@ class RunResults:
         self.violations += violations[: max(room, 0)]
         room = MAX_KEPT - len(self.unchecked)
         self.unchecked += [{**u, "test": label} for u in record["unchecked"]][: max(room, 0)]
+        self._window(record, len(violations))
         if record["between"]:
             if record["counts"] or record["undeclared"]:
                 messages = sum(c[-1] for c in record["counts"]) + sum(record["undeclared"].values())
@@ -170,6 +176,26 @@ class RunResults:
                 )
         elif violations:
             self.failing_tests[label] += len(violations)
+
+    def _window(self, record: dict[str, Any], violations: int) -> None:
+        undeclared = sum(record["undeclared"].values())
+        messages = sum(c[-1] for c in record["counts"]) + undeclared
+        if record["between"] and not messages:
+            return
+        if len(self.windows) >= MAX_WINDOWS:
+            self.windows_truncated = True
+            return
+        unchecked = sum(c[-1] for c in record["counts"] if c[3] == Outcome.UNCHECKED.value)
+        self.windows.append(
+            {
+                "label": record["label"],
+                "between": record["between"],
+                "messages": messages,
+                "violations": violations,
+                "unchecked": unchecked,
+                "undeclared": undeclared,
+            }
+        )
 
     def counts(self, spec: str, channel: str) -> ChannelCounts:
         return self.channels.get((spec, channel), ChannelCounts())

@@ -348,13 +348,11 @@ class ContractSession:
         """Run-level failures: stray violations, coverage below the minimum."""
         return any(line.startswith("FAILED") for line in self.verdict_lines())
 
-    def write_reports(self) -> None:
-        """The JSON and HTML reports the settings ask for."""
-        if self.settings.report_json is None and self.settings.report_html is None:
-            return
-        from pytest_asyncapi.reporting.report import build_report, write_json
+    def report(self) -> dict[str, Any]:
+        """The run's report document (``reporting/report.py``)."""
+        from pytest_asyncapi.reporting.report import build_report
 
-        report = build_report(
+        return build_report(
             self.specs,
             self.results,
             self.coverage(),
@@ -373,12 +371,32 @@ class ContractSession:
                 * bool(self.results.failing_tests),
             },
         )
-        if self.settings.report_json is not None:
-            write_json(report, self.settings.report_json)
-        if self.settings.report_html is not None:
+
+    def write_reports(self) -> None:
+        """The JSON, HTML and Markdown reports the settings ask for, and the GitHub Actions job
+        summary when ``GITHUB_STEP_SUMMARY`` is set."""
+        settings = self.settings
+        summary = os.environ.get("GITHUB_STEP_SUMMARY")
+        paths = (settings.report_json, settings.report_html, settings.report_md)
+        if all(p is None for p in paths) and not summary:
+            return
+        report = self.report()
+        if settings.report_json is not None:
+            from pytest_asyncapi.reporting.report import write_json
+
+            write_json(report, settings.report_json)
+        if settings.report_html is not None:
             from pytest_asyncapi.reporting.html import write_html
 
-            write_html(report, self.settings.report_html)
+            write_html(report, settings.report_html)
+        if settings.report_md is not None or summary:
+            from pytest_asyncapi.reporting.markdown import append_job_summary, render_markdown
+
+            markdown = render_markdown(report)
+            if settings.report_md is not None:
+                settings.report_md.parent.mkdir(parents=True, exist_ok=True)
+                settings.report_md.write_text(markdown, encoding="utf-8")
+            append_job_summary(markdown)
 
     def close(self) -> None:
         if self.recorder is not None:

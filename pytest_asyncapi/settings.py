@@ -161,6 +161,13 @@ OPTIONS = (
         "write a self-contained HTML contract report to PATH",
         metavar="PATH",
     ),
+    Option(
+        "--asyncapi-report-md",
+        "asyncapi_report_md",
+        "write the contract summary as Markdown to PATH (a PR comment, a CI summary); on "
+        "GitHub Actions it is also appended to $GITHUB_STEP_SUMMARY",
+        metavar="PATH",
+    ),
     *(
         Option(f"--asyncapi-{flag}", f"asyncapi_{flag.replace('-', '_')}", meaning, metavar="N")
         for flag, meaning in (
@@ -277,6 +284,7 @@ class Settings:
     pact_map: dict[str, str] = field(default_factory=dict)
     report_json: Path | None = None
     report_html: Path | None = None
+    report_md: Path | None = None
     startup_timeout: float = 30.0
     allow_url_refs: bool = False
     ref_map: dict[str, Path] = field(default_factory=dict)
@@ -363,6 +371,7 @@ def read_settings(get: Any, rootdir: Path) -> Settings | None:
         ),
         report_json=_path(get, _option("asyncapi_report_json")),
         report_html=_path(get, _option("asyncapi_report_html")),
+        report_md=_path(get, _option("asyncapi_report_md")),
         allow_url_refs=bool(get(_option("asyncapi_allow_url_refs"))),
         ref_map={
             k: _resolve(get, _option("asyncapi_ref_map"), v)

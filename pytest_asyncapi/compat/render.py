@@ -8,6 +8,7 @@ from pytest_asyncapi.compat.diff import Classification, describe
 from pytest_asyncapi.compat.jsonvalues import short
 from pytest_asyncapi.compat.subschema import Answer
 from pytest_asyncapi.compat.verify import Status
+from pytest_asyncapi.reporting.markdown import code, md
 
 if TYPE_CHECKING:
     from pytest_asyncapi.compat.diff import Change, DiffReport
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 
 def diff_markdown(report: DiffReport) -> str:
     lines = [
-        f"# API diff: {report.old} -> {report.new}",
+        f"# API diff: {md(report.old)} -> {md(report.new)}",
         "",
         f"Mode: {report.mode.value}. "
         + ", ".join(f"{report.count(c)} {c.value}" for c in Classification)
@@ -33,20 +34,20 @@ def diff_markdown(report: DiffReport) -> str:
 
 
 def _change(change: Change) -> str:
-    where = change.where + (f" `{change.path}`" if change.path else "")
+    where = md(change.where) + (f" {code(change.path)}" if change.path else "")
     text = (
-        f"- **{change.kind}** {where}: `{describe(change.old)}` -> `{describe(change.new)}` "
-        f"— {change.why} (at `{change.pointer}`)"
+        f"- **{md(change.kind)}** {where}: {code(describe(change.old))} -> "
+        f"{code(describe(change.new))} — {md(change.why)} (at {code(change.pointer)})"
     )
     if change.has_counterexample:
-        text += f"\n  - counterexample: `{short(change.counterexample, 200)}`"
+        text += f"\n  - counterexample: {code(short(change.counterexample, 200))}"
     return text
 
 
 def verify_markdown(report: VerifyReport) -> str:
     counts = {s: sum(e.status is s for e in report.expectations) for s in Status}
     lines = [
-        f"# Consumer {report.consumer} vs provider {report.provider}",
+        f"# Consumer {md(report.consumer)} vs provider {md(report.provider)}",
         "",
         ", ".join(f"{n} {s.value}" for s, n in counts.items()) + ".",
         "",
@@ -55,28 +56,28 @@ def verify_markdown(report: VerifyReport) -> str:
     if not report.expectations:
         lines.append("The consumer declares no message it receives.")
     if report.notes:
-        lines += ["", "Notes:"] + [f"- {n}" for n in report.notes]
+        lines += ["", "Notes:"] + [f"- {md(n)}" for n in report.notes]
     return "\n".join(lines) + "\n"
 
 
 def _expectation(expectation: Expectation) -> str:
     label = {Status.OK: "OK", Status.BROKEN: "BROKEN", Status.NEEDS_REVIEW: "NEEDS REVIEW"}
     head = (
-        f"- **{label[expectation.status]}** {expectation.message} on "
-        f"{expectation.destination or expectation.channel}: {expectation.reason}"
+        f"- **{label[expectation.status]}** {md(expectation.message)} on "
+        f"{md(expectation.destination or expectation.channel)}: {md(expectation.reason)}"
     )
     lines = [head]
     for part in expectation.parts:
         found = part.comparison
         if found.answer is Answer.YES:
             continue
-        at = f" at `{found.pointer or '/'}`"
-        lines.append(f"  - {part.part}{at}: {found.reason}")
+        at = f" at {code(found.pointer or '/')}"
+        lines.append(f"  - {part.part}{at}: {md(found.reason)}")
         if found.has_counterexample:
             lines.append(
-                f"  - counterexample {part.part}: `{short(found.counterexample, 200)}` "
-                f"({found.rejection})"
+                f"  - counterexample {part.part}: {code(short(found.counterexample, 200))} "
+                f"({md(found.rejection)})"
             )
         elif found.note:
-            lines.append(f"  - {found.note}")
+            lines.append(f"  - {md(found.note)}")
     return "\n".join(lines)

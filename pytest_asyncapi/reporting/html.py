@@ -12,6 +12,8 @@ from collections import Counter
 from html import escape
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from pytest_asyncapi.reporting.pictures import channel_bars, spec_coverage, timeline
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from pathlib import Path
@@ -44,7 +46,7 @@ display:inline-block}
 .verdict.pass{background:#dafbe1;border-color:#1a7f37;color:#0f5323}
 .figure{font-size:34px;font-weight:bold;margin:0}
 .summary{display:flex;flex-wrap:wrap;gap:24px;align-items:flex-start;margin:14px 0}
-.box h2{margin:0 0 4px;border:0}.box p{margin:2px 0}
+.box{min-width:0;max-width:100%}.box h2{margin:0 0 4px;border:0}.box p{margin:2px 0}
 dl.facts{display:grid;grid-template-columns:max-content auto;gap:2px 14px;margin:8px 0}
 dl.facts dt{font-weight:bold}dl.facts dd{margin:0}
 .cell{min-width:120px}.cell .label{font-weight:bold}
@@ -61,6 +63,15 @@ color:#57606a}
 .violation .text{font-weight:bold;margin:4px 0 8px}
 figure{margin:6px 0}figcaption{font-size:13px;color:#57606a}
 .note{color:#57606a}
+main{max-width:1400px}section{min-width:0}
+h1,h2,h3,h4,p,li,dd,dt,figcaption,summary,caption{overflow-wrap:anywhere}
+td code,th code,dd{overflow-wrap:anywhere}dl.facts dd{min-width:0}
+.scroll{max-width:100%}
+svg.picture{max-width:100%;height:auto;display:block}
+figure.chart{border:1px solid #d0d7de;padding:10px 12px;margin:10px 0;max-width:100%}
+details.text-equivalent summary{cursor:pointer;font-size:13px;color:#0969da}
+@media (max-width:600px){body{margin:10px}h1{font-size:21px}.figure{font-size:26px}
+dl.facts{grid-template-columns:1fr}}
 """
 
 
@@ -77,21 +88,30 @@ def render_html(report: dict[str, Any]) -> str:
     body = "".join(
         [
             _header(report),
+            _pictures(report),
             _legend() if any(s["channels"] for s in specs) else "",
-            *(_spec(spec, report) for spec in report["specs"]),
-            *(_spec(c, report, consumer=c["name"]) for c in report.get("consumers", [])),
+            *(_spec(spec, report, i) for i, spec in enumerate(report["specs"])),
+            *(
+                _spec(c, report, len(report["specs"]) + i, consumer=c["name"])
+                for i, c in enumerate(report.get("consumers", []))
+            ),
             _violations(report),
             _undeclared(report["undeclared"]),
             _between_tests(report["between_tests"]),
             _unchecked(report["unchecked"]),
         ]
     )
+    return page(title, body)
+
+
+def page(title: str, body: str, css: str = "") -> str:
+    """A self-contained page: ``body`` is HTML already; no script may run (CSP)."""
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta http-equiv="Content-Security-Policy" '
         "content=\"default-src 'none'; style-src 'unsafe-inline'\">"
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{_e(title)}</title><style>{_CSS}</style></head>"
+        f"<title>{_e(title)}</title><style>{_CSS}{css}</style></head>"
         f"<body><main>{body}</main></body></html>\n"
     )
 
@@ -123,7 +143,12 @@ def _table(
         for row in rows
     ]
     title = _el("caption", _e(caption)) if caption else ""
-    return _el("table", title + thead + _el("tbody", "".join(lines)), **attrs)
+    return _scroll(_el("table", title + thead + _el("tbody", "".join(lines)), **attrs))
+
+
+def _scroll(table: str) -> str:
+    """A wide table scrolls inside its own box; the page never does."""
+    return _el("div", table, class_="scroll")
 
 
 def _cell_html(cell: str | _Td, tag: str) -> str:
@@ -159,7 +184,10 @@ def _header(report: dict[str, Any]) -> str:
         ("Generated at", report["generated_at"]),
         ("Report format", report["version"]),
         ("Specs", ", ".join(s["path"] for s in report["specs"]) or "none"),
-        *(("Broker", line) for line in report["broker"] or ["not recorded"]),
+        *(
+            ("Broker", line.removeprefix("broker: "))
+            for line in report["broker"] or ["not recorded"]
+        ),
     ]
     sent, received = coverage["sent"], coverage["received"]
     figure = _el(
@@ -182,12 +210,16 @@ def _header(report: dict[str, Any]) -> str:
         "Undeclared messages": totals["undeclared"],
         "Violations between tests": totals["stray_violations"],
     }
-    table = _el(
-        "table",
-        _el("caption", "Totals")
-        + _el("thead", _el("tr", "".join(_el("th", _e(k), scope="col") for k in counts)))
-        + _el("tbody", _el("tr", "".join(_el("td", _e(n), class_="num") for n in counts.values()))),
-        id="totals",
+    table = _scroll(
+        _el(
+            "table",
+            _el("caption", "Totals")
+            + _el("thead", _el("tr", "".join(_el("th", _e(k), scope="col") for k in counts)))
+            + _el(
+                "tbody", _el("tr", "".join(_el("td", _e(n), class_="num") for n in counts.values()))
+            ),
+            id="totals",
+        )
     )
     return _el(
         "header",
@@ -196,6 +228,14 @@ def _header(report: dict[str, Any]) -> str:
         + _el("div", figure + _el("div", table, class_="box"), class_="summary")
         + _el("dl", "".join(_el("dt", _e(k)) + _el("dd", _e(v)) for k, v in facts), class_="facts"),
     )
+
+
+def _pictures(report: dict[str, Any]) -> str:
+    """Coverage per spec and the run's timeline, each with its text equivalent."""
+    body = spec_coverage(report) + timeline(report)
+    if not body:
+        return ""
+    return _el("section", _el("h2", "At a glance", id="pictures") + body, class_="pictures")
 
 
 def _expectations(report: dict[str, Any]) -> list[str]:
@@ -208,7 +248,9 @@ def _expectations(report: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _spec(spec: dict[str, Any], report: dict[str, Any], consumer: str | None = None) -> str:
+def _spec(
+    spec: dict[str, Any], report: dict[str, Any], index: int, consumer: str | None = None
+) -> str:
     """A provider spec, or a consumer's document (``--asyncapi-consumer``): its matrix."""
     kind = "Spec" if consumer is None else f"Consumer {consumer}"
     heading = f"{kind}: {spec['title']} {spec['version']}"
@@ -217,6 +259,7 @@ def _spec(spec: dict[str, Any], report: dict[str, Any], consumer: str | None = N
         "section",
         _el("h2", _e(heading))
         + _el("p", _code(where))
+        + channel_bars(spec, f"channel-bars-{index}")
         + _matrix(spec, report, consumer)
         + _operations(spec["operations"]),
         class_="spec" if consumer is None else "spec consumer",
@@ -261,7 +304,7 @@ def _matrix(spec: dict[str, Any], report: dict[str, Any], consumer: str | None) 
     caption = f"Coverage matrix: {caption}"
     if report["violations_truncated"]:
         caption += " (violation cells from the violations kept in detail)"
-    return _el("div", _table(columns, rows, caption, class_="matrix"), class_="scroll")
+    return _table(columns, rows, caption, class_="matrix")
 
 
 def _channel_label(channel: dict[str, Any]) -> str:
@@ -405,11 +448,13 @@ def _violation(v: dict[str, Any], repeats: int) -> str:
     ]
     if v.get("consumer") is not None:
         facts.insert(0, ("Consumer", v["consumer"]))
-    table = _el(
-        "table",
-        _el("thead", _el("tr", "".join(_el("th", _e(k), scope="col") for k, _ in facts)))
-        + _el("tbody", _el("tr", "".join(_el("td", _code(x)) for _, x in facts))),
-        class_="where",
+    table = _scroll(
+        _el(
+            "table",
+            _el("thead", _el("tr", "".join(_el("th", _e(k), scope="col") for k, _ in facts)))
+            + _el("tbody", _el("tr", "".join(_el("td", _code(x)) for _, x in facts))),
+            class_="where",
+        )
     )
     return _el(
         "article",

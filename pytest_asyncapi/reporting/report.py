@@ -91,6 +91,8 @@ def build_report(
             for (spec, operation, request, reply, outcome), count in results.replies.items()
         ],
         "missing_replies": results.missing_replies,
+        "windows": results.windows,
+        "windows_truncated": results.windows_truncated,
     }
 
 
