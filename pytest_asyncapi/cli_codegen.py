@@ -90,16 +90,25 @@ def _codegen(args: argparse.Namespace, spec: Spec) -> int:
         generated = generate_package(spec, package, args.out)
     except ValueError as error:
         raise UsageProblem(str(error)) from None
-    for note in generated.notes:
-        print(f"note: {note}")
+    where = args.out / package
+    summary: dict[str, object] = {"package": str(where), "notes": list(generated.notes)}
     if args.check:
         diff = stale_diff(generated, args.out)
-        if diff:
-            print(f"{args.out / package} is stale; run codegen again. Differences:")
-            print(diff, end="")
-            return EXIT_FINDINGS
-        print(f"{args.out / package} is up to date")
-        return EXIT_OK
+        summary.update(stale=bool(diff), diff=diff)
+        text = f"{where} is stale; run codegen again. Differences:\n{diff}" if diff else ""
+        _report(args.json, summary, generated.notes, text or f"{where} is up to date\n")
+        return EXIT_FINDINGS if diff else EXIT_OK
     written = write_package(generated, args.out)
-    print(f"{args.out / package}: {len(written)} file(s) written, {len(generated.files)} in all")
+    summary["written"] = [str(path) for path in written]
+    text = f"{where}: {len(written)} file(s) written, {len(generated.files)} in all\n"
+    _report(args.json, summary, generated.notes, text)
     return EXIT_OK
+
+
+def _report(as_json: bool, summary: dict[str, object], notes: tuple[str, ...], text: str) -> None:
+    if as_json:
+        emit_json(summary)
+        return
+    for note in notes:
+        print(f"note: {note}")
+    print(text, end="")

@@ -58,6 +58,7 @@ def generate_models(document: dict[str, Any], base_class: str) -> str:
                 use_double_quotes=True,
                 keep_model_order=True,
                 disable_future_imports=True,
+                collapse_root_models=True,
                 use_schema_description=True,
                 use_field_description=True,
                 formatters=[Formatter.BUILTIN],

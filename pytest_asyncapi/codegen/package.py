@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import os
 import subprocess
+import textwrap
 from dataclasses import dataclass
 from importlib import metadata
 from typing import TYPE_CHECKING
@@ -51,7 +52,9 @@ def generate_package(spec: Spec, package: str, out: Path) -> Generated:
         "kafka.py": render.publish_module(header, plan, "kafka"),
         "factories.py": render.factories_module(header, plan, document.replace(os.sep, "/")),
     }
-    files = {f"{package}/{name}": _format(text, name) for name, text in modules.items()}
+    files = {
+        f"{package}/{name}": _format(wrap_docstrings(text), name) for name, text in modules.items()
+    }
     files[f"{package}/py.typed"] = ""
     return Generated(package, files, tuple(plan.notes))
 
@@ -63,15 +66,44 @@ def _models_doc(plan: Plan) -> str:
 def _header(spec: Spec) -> str:
     ours = metadata.version("pytest-asyncapi")
     theirs = metadata.version("datamodel-code-generator")
-    return (
-        f"{MARKER} (pytest-asyncapi {ours}, datamodel-code-generator {theirs})\n"
-        f"# from {spec.source.name}: {_line(spec.title)} {_line(spec.version)} "
-        f"(AsyncAPI {spec.asyncapi_version}).\n# Do not edit: generate it again.\n"
+    about = (
+        f"from {spec.source.name}: {_line(spec.title)} {_line(spec.version)} "
+        f"(AsyncAPI {spec.asyncapi_version}). Do not edit: generate it again."
+    )
+    lines = textwrap.wrap(about, 98, break_on_hyphens=False)
+    return f"{MARKER} (pytest-asyncapi {ours}, datamodel-code-generator {theirs})\n" + "".join(
+        f"# {line}\n" for line in lines
     )
 
 
 def _line(text: str) -> str:
     return " ".join(text.split())
+
+
+def wrap_docstrings(code: str, width: int = 100) -> str:
+    """Lines of triple-quoted docstrings wrapped to ``width`` (descriptions can be long)."""
+    out: list[str] = []
+    inside = False
+    for line in code.split("\n"):
+        stripped = line.strip()
+        indent = line[: len(line) - len(line.lstrip())]
+        quotes = line.count('"""')
+        if not inside and quotes == 2 and len(line) > width and stripped.startswith('"""'):
+            text = stripped[3:-3].strip()
+            out += [f'{indent}"""', *_wrapped(text, indent, width), f'{indent}"""']
+            continue
+        if inside and quotes == 0 and len(line) > width:
+            out += _wrapped(stripped, indent, width)
+            continue
+        out.append(line)
+        if quotes % 2 == 1:
+            inside = not inside
+    return "\n".join(out)
+
+
+def _wrapped(text: str, indent: str, width: int) -> list[str]:
+    lines = textwrap.wrap(text, width - len(indent), break_on_hyphens=False)
+    return [indent + line for line in lines] or [""]
 
 
 def _format(code: str, name: str) -> str:

@@ -92,7 +92,7 @@ def _channel_plan(spec: Spec, channel: Channel, names: Names, functions: Names) 
     arguments = Names({"protocol"})
     parameters = tuple(
         _parameter_plan(name, channel.parameter(name), arguments)
-        for name in dict.fromkeys(address_parameters(channel.address) + _template(kafka))
+        for name in dict.fromkeys(address_parameters(channel.address) + address_parameters(kafka))
     )
     return ChannelPlan(
         channel=channel,
@@ -104,10 +104,6 @@ def _channel_plan(spec: Spec, channel: Channel, names: Names, functions: Names) 
         sends=tuple(m.display_name for m in spec.sent_messages(channel)),
         receives=tuple(m.display_name for m in spec.received_messages(channel)),
     )
-
-
-def _template(destination: str | None) -> list[str]:
-    return address_parameters(destination)
 
 
 def _parameter_plan(name: str, parameter: Parameter | None, arguments: Names) -> ParameterPlan:

@@ -219,7 +219,8 @@ def publish_module(header: str, plan: Plan, protocol: str) -> str:
         + ', and publish on the channel\'s destination."""\n\n'
         "from __future__ import annotations\n\n",
     ]
-    stdlib = ["import json"] if any(m.headers_class or m.key_type for m in items) else []
+    needs_json = any(m.headers_class or m.key_type or not m.payload_class for m in items)
+    stdlib = ["import json"] if needs_json else []
     typing_names = (["Any"] if uses_any else []) + ["Protocol"]
     if classes:
         typing_names.append("TYPE_CHECKING")
@@ -360,9 +361,11 @@ def factories_module(header: str, plan: Plan, document: str) -> str:
     ]
     if classes:
         lines.append(_import_from(".models", classes))
+    if items:
+        lines.append("\nif TYPE_CHECKING:\n    from hypothesis.strategies import SearchStrategy\n")
+    parts = ", ".join(repr(part) for part in document.split("/"))
     lines.append(
-        "\nif TYPE_CHECKING:\n    from hypothesis.strategies import SearchStrategy\n\n"
-        f"DOCUMENT = Path(__file__).parent / {document!r}\n"
+        f"\nDOCUMENT = Path(__file__).parent.joinpath({parts})\n"
         '"""The document the package was generated from (needed by the strategies)."""\n'
     )
     for item in items:

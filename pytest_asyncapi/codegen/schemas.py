@@ -13,7 +13,6 @@ defaults (a generated model emits only what was set), and rewrites draft-04 bool
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pytest_asyncapi.codegen.naming import Names, class_name
@@ -32,14 +31,6 @@ _DROPPED = frozenset(
 CHECKED_TEXT = {"email": "Email", "uri": "Uri"}
 """String formats kept as text and checked by the generated package as the plugin checks
 them (``_formats.py``); ``uuid``, ``date-time`` and ``date`` become pydantic's own types."""
-
-
-@dataclass(frozen=True)
-class Root:
-    """A message schema to generate: its preferred class name and where it comes from."""
-
-    spec: SchemaSpec
-    name: str
 
 
 class SchemaDocument:
