@@ -73,7 +73,7 @@ V3: dict[str, Any] = {
             "servers": [{"$ref": "#/servers/s"}],
             "parameters": {"id": {"enum": ["a", "b"], "default": "a"}},
             "messages": {"M": {"$ref": "#/components/messages/M"}},
-            "bindings": {"kafka": {"topic": "t"}},
+            "bindings": {"kafka": {"partitions": 3}},
         }
     },
     "operations": {

@@ -204,7 +204,6 @@ def test_a_5_mb_string_in_a_document_loads(tmp_path: Path) -> None:
         ),
         ("file:///etc/passwd", "the file: scheme is not supported", "relative to the file"),
         ("a%00b.yaml", "the file path holds a NUL character (%00)", None),
-        ("x" * 5000 + ".yaml", "cannot be read (File name too long)", None),
     ],
 )
 def test_hostile_refs_are_refused_with_clear_errors(
@@ -224,6 +223,30 @@ def test_hostile_refs_are_refused_with_clear_errors(
     if hint is not None:
         assert error.hint is not None
         assert hint in error.hint
+
+
+def test_an_unreadable_ref_is_a_document_error_and_its_messages_are_unchecked(
+    tmp_path: Path,
+) -> None:
+    """A ref to a file that cannot be read (a 5000-character name) is a ``dangling-ref``
+    finding in lenient loading (what depends on it is unchecked) and an error in strict."""
+    ref = "x" * 5000 + ".yaml"
+    document = skeleton(3)
+    document["components"]["schemas"]["S"] = {"$ref": ref}
+    path = _write(tmp_path / "doc.yaml", document)
+    spec = load_or_error(path)
+    assert isinstance(spec, Spec)
+    [finding] = spec.findings
+    assert (finding.rule, finding.pointer, finding.file) == (
+        "dangling-ref",
+        "/components/schemas/S",
+        "doc.yaml",
+    )
+    assert "cannot be read (File name too long)" in finding.message
+    payload = spec.channels[0].messages[0].payload
+    assert payload is not None and payload.unresolved is not None
+    assert "cannot be read (File name too long)" in payload.unresolved
+    assert isinstance(load_or_error(path, strict=True), SpecError)
 
 
 def test_a_url_ref_with_opt_in_but_nothing_listening_is_a_ref_error(tmp_path: Path) -> None:
