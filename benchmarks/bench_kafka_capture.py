@@ -114,7 +114,7 @@ def bare_aiokafka(servers: str, count: int, validate: bool = False) -> float:
 
 
 def capture(url: str, count: int, validate: bool) -> float:
-    from pytest_asyncapi.brokers.kafka import KafkaCapture
+    from pytest_asyncapi.brokers.kafka.capture import KafkaCapture
 
     is_valid, loads = _validator()
     adapter = KafkaCapture(url)
@@ -131,7 +131,7 @@ def capture(url: str, count: int, validate: bool) -> float:
 
 
 def drain_overhead(url: str, drains: int = 400) -> tuple[float, float]:
-    from pytest_asyncapi.brokers.kafka import KafkaCapture
+    from pytest_asyncapi.brokers.kafka.capture import KafkaCapture
 
     adapter = KafkaCapture(url)
     adapter.start(["orders.events", "payments.events"])

@@ -165,7 +165,7 @@ def validation_ceiling(seconds: float = 1.0) -> float:
 
 def capture(url: str, count: int, validate: bool, size: int | None = None) -> float:
     """:class:`NatsCapture` alone (``validate``: plus loads + is_valid in the pytest thread)."""
-    from pytest_asyncapi.brokers.nats import NatsCapture
+    from pytest_asyncapi.brokers.nats.capture import NatsCapture
 
     is_valid, loads = _validator()
     adapter = NatsCapture(url)
@@ -193,7 +193,7 @@ def capture(url: str, count: int, validate: bool, size: int | None = None) -> fl
 def capture_and_judge(url: str, count: int, spec_path: Path) -> float:
     """The plugin's path: a :class:`Recorder` window over :class:`NatsCapture`, from the
     publisher's go until ``end_test`` has drained exactly and judged every message."""
-    from pytest_asyncapi.brokers.nats import NatsCapture
+    from pytest_asyncapi.brokers.nats.capture import NatsCapture
     from pytest_asyncapi.capture import Recorder
     from pytest_asyncapi.routing import Router, build_routes, machinery
     from pytest_asyncapi.spec.loader import load_spec
@@ -236,7 +236,7 @@ def bench_spec(folder: Path) -> Path:
 
 
 def drain_overhead(url: str, drains: int = 400) -> tuple[float, float]:
-    from pytest_asyncapi.brokers.nats import NatsCapture
+    from pytest_asyncapi.brokers.nats.capture import NatsCapture
 
     adapter = NatsCapture(url)
     adapter.start([SUBJECT])

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pytest_asyncapi.brokers import registry
 from pytest_asyncapi.cli import UsageProblem, emit_json
 
 if TYPE_CHECKING:
@@ -37,7 +38,6 @@ if TYPE_CHECKING:
     from pytest_asyncapi.spec.options import LoadOptions
 
 COMMANDS = ("check-traffic", "record")
-PROTOCOLS = ("nats", "kafka")
 POLL = 0.25
 """Longest single wait for new messages while recording (a wait, not a sleep: it returns
 as soon as a message arrives)."""
@@ -89,7 +89,7 @@ def add_subcommands(
 def _check_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument(
         "--protocol",
-        choices=PROTOCOLS,
+        choices=registry.names(),
         help="when the specs' servers declare none or several (record: the URL's scheme)",
     )
     sub.add_argument("--slash-to-dot", action="store_true", help="NATS: map / in addresses to .")
@@ -241,14 +241,8 @@ def _connect(protocol: str, url: str) -> CaptureAdapter:
     from pytest_asyncapi.brokers.provision import connect_url
 
     endpoint = connect_url(protocol, url).endpoint
-    if protocol == "nats":
-        from pytest_asyncapi.brokers.nats import NatsCapture
-
-        return NatsCapture(endpoint.url)
-    from pytest_asyncapi.brokers.kafka import KafkaCapture
-
-    # a recording must not change the user's cluster: no topics are created
-    return KafkaCapture(endpoint.url, create_topics=False)
+    # a recording must not change the user's broker (Kafka: no topics are created)
+    return registry.describe(protocol).record_capture(endpoint.url)
 
 
 def collect(
@@ -302,7 +296,7 @@ class Plan:
 
     @property
     def check_key(self) -> bool:
-        return self.protocol == "kafka"
+        return registry.describe(self.protocol).has_keys
 
     @classmethod
     def prepare(cls, args: argparse.Namespace, options: LoadOptions, protocol: str | None) -> Plan:
@@ -421,7 +415,8 @@ def _protocol(specs: Sequence[Spec]) -> str:
     if protocol is None:
         raise UsageProblem(
             f"cannot tell the protocol: the specs' servers declare "
-            f"{declared_protocol_names(specs)}; pass --protocol nats or --protocol kafka"
+            f"{declared_protocol_names(specs)}; pass "
+            + " or ".join(f"--protocol {name}" for name in registry.names())
         )
     return protocol
 

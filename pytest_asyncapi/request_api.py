@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 import pytest
 
+from pytest_asyncapi.brokers.registry import describe
 from pytest_asyncapi.contract import Outcome, choose
 from pytest_asyncapi.correlation import MISSING, correlation_location, correlation_value
 from pytest_asyncapi.message_check import check_message
@@ -130,9 +131,13 @@ def send_request(recorder: Recorder, request: Request, timeout: float) -> Captur
         request.reply_route,
         correlation_value(request.message, captured_like),
     )
-    nats_reply = request.reply_to if recorder.adapter.protocol == "nats" else None
+    native = describe(recorder.adapter.protocol).reply_inbox is not None
     recorder.adapter.publish(
-        request.destination, request.body, request.headers or None, None, reply=nats_reply
+        request.destination,
+        request.body,
+        request.headers or None,
+        None,
+        reply=request.reply_to if native else None,
     )
     recorder.published.append(
         (str(request.spec.source), request.operation.channel_id, request.message.display_name)
@@ -189,11 +194,13 @@ def _reply_address(
             return reply_route.concrete(parameters or {})
         except KeyError:
             pass
-    if protocol == "nats":
-        return f"_INBOX.asyncapi.{uuid.uuid4().hex}"
+    described = describe(protocol)
+    if described.reply_inbox is not None:
+        return f"{described.reply_inbox}{uuid.uuid4().hex}"
     if reply_route is None:
         raise RequestRefused(
-            "a Kafka request needs a reply channel with an address (the topic the reply goes to)"
+            f"a {described.label} request needs a reply channel with an address "
+            f"(the {described.binding_field} the reply goes to)"
         )
     return None
 

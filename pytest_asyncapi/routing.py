@@ -1,10 +1,12 @@
 """Channel address -> broker destination, and back.
 
-A channel's address becomes a broker subscription pattern (``{param}`` tokens become NATS
+A channel's address becomes a broker subscription pattern (NATS: ``{param}`` tokens become
 ``*`` wildcards) and a regular expression that recognises concrete destinations and pulls out
-the parameter values. A channel binding's ``subject`` (NATS) or ``topic`` (Kafka) names the
-destination when present. Otherwise for NATS the address is kept as written (``user/signedup``
-is a valid subject); ``slash_to_dot`` maps ``/`` to ``.``; a per-channel override wins over all.
+the parameter values. A per-channel override wins over all; then the channel binding's field
+the protocol's registry description names (NATS ``subject``, Kafka ``topic``); then the
+protocol's address rule (NATS keeps the address as written, ``user/signedup`` is a valid
+subject, and ``slash_to_dot`` maps ``/`` to ``.``). Every protocol rule is asked of
+:mod:`pytest_asyncapi.brokers.registry`.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from pytest_asyncapi.brokers import registry
 from pytest_asyncapi.spec.building import ADDRESS_PARAMETER, mapping, text
 
 if TYPE_CHECKING:
@@ -21,14 +24,16 @@ if TYPE_CHECKING:
     from pytest_asyncapi.spec.model import Channel, Spec
 
 PARAMETER_VALUE = r"[^./]+"
-PROTOCOL_ALIASES = {"nats": "nats", "kafka": "kafka", "kafka-secure": "kafka"}
-"""Server protocols the capture adapters speak, by the names documents use."""
 
 
 def declared_protocol(specs: Sequence[Spec]) -> str | None:
     """The one capture protocol the specs' servers declare, else ``None`` (none or several)."""
-    declared = {PROTOCOL_ALIASES.get(p, p) for spec in specs for p in spec.protocols if p}
-    supported = declared & set(PROTOCOL_ALIASES.values())
+    supported = {
+        found.name
+        for spec in specs
+        for p in spec.protocols
+        if p and (found := registry.by_document_protocol(p)) is not None
+    }
     return supported.pop() if len(supported) == 1 else None
 
 
@@ -77,40 +82,29 @@ def channel_destination(
     bound = binding_destination(channel, protocol)
     if bound:
         return bound
-    if protocol == "kafka":
-        return channel.address
-    if channel.address is None:
-        return None
-    return channel.address.replace("/", ".") if slash_to_dot else channel.address
-
-
-BINDING_FIELDS = {"nats": "subject", "kafka": "topic"}
-"""The channel-binding field that names the real destination (FastStream's 2.6 documents key
-channels ``orders.accepted:Publisher`` and put the subject in ``bindings.nats.subject``)."""
+    return registry.describe(protocol).address_destination(channel.address, slash_to_dot)
 
 
 def binding_destination(channel: Channel, protocol: str) -> str | None:
-    """The destination the channel's binding for ``protocol`` names, if any."""
-    field = BINDING_FIELDS.get(protocol)
-    if field is None:
-        return None
+    """The destination the channel's binding for ``protocol`` names, if any (the field is the
+    description's ``binding_field``: FastStream's 2.6 documents key channels
+    ``orders.accepted:Publisher`` and put the subject in ``bindings.nats.subject``)."""
+    field = registry.describe(protocol).binding_field
     return text(mapping(channel.bindings.get(protocol)).get(field)) or None
 
 
 def subscription_pattern(destination: str, protocol: str) -> str:
-    """NATS: each token holding a ``{param}`` becomes ``*``. Kafka: the template as is."""
-    if protocol != "nats":
-        return destination
-    tokens = destination.split(".")
-    return ".".join("*" if ADDRESS_PARAMETER.search(t) else t for t in tokens)
+    """What the adapter subscribes to for a destination template (NATS: each token holding a
+    ``{param}`` becomes ``*``; Kafka: the template as is)."""
+    return registry.describe(protocol).subscription_pattern(destination)
 
 
-def destination_regex(destination: str) -> re.Pattern[str]:
+def destination_regex(destination: str, value: str = PARAMETER_VALUE) -> re.Pattern[str]:
+    """Recognises concrete destinations of a template; ``value``: what one parameter matches."""
     parts = ADDRESS_PARAMETER.split(destination)
     # split() alternates literal text and parameter names
     pattern = "".join(
-        re.escape(part) if index % 2 == 0 else f"({PARAMETER_VALUE})"
-        for index, part in enumerate(parts)
+        re.escape(part) if index % 2 == 0 else f"({value})" for index, part in enumerate(parts)
     )
     return re.compile(pattern)
 
@@ -125,6 +119,7 @@ def build_routes(
     """Routes for every channel with a known address, and the channels without one."""
     routes: list[Route] = []
     dynamic: list[tuple[Spec, Channel]] = []
+    value = registry.describe(protocol).parameter_value
     for spec in specs:
         for channel in spec.channels:
             destination = channel_destination(
@@ -139,7 +134,7 @@ def build_routes(
                     channel=channel,
                     destination=destination,
                     pattern=subscription_pattern(destination, protocol),
-                    regex=destination_regex(destination),
+                    regex=destination_regex(destination, value),
                 )
             )
     return routes, dynamic
@@ -150,19 +145,16 @@ ROUTER_CACHE_LIMIT = 50_000
 when a service publishes to endlessly many distinct destinations)."""
 
 
-NATS_MACHINERY = ("_INBOX.", "$JS.", "$SYS.", "$KV.", "$O.", "$JSC.", "_R_.")
-"""Subject prefixes of NATS' own machinery (CONTRACTS.md §3). A message on one of them that
-answers a captured request is a reply, judged by :mod:`pytest_asyncapi.replies`."""
-
-
 JETSTREAM_DELIVERY = "$JS.ACK."
 """Reply-subject prefix of a JetStream consumer's delivery: a stored message handed out again
 (on the consumer's inbox, under its original subject). It was judged when it was published."""
 
 
 def machinery(protocol: str) -> tuple[str, ...]:
-    """The destination prefixes of ``protocol``'s own traffic."""
-    return NATS_MACHINERY if protocol == "nats" else ()
+    """The destination prefixes of ``protocol``'s own traffic (NATS: ``_INBOX.``, ``$JS.``, …;
+    a message on one of them that answers a captured request is a reply, judged by
+    :mod:`pytest_asyncapi.replies`)."""
+    return registry.describe(protocol).machinery
 
 
 class Router:

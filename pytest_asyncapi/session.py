@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from pytest_asyncapi.brokers.registry import describe, descriptions, names
 from pytest_asyncapi.capture import Recorder
 from pytest_asyncapi.coverage import Coverage
 from pytest_asyncapi.coverage import compute as compute_coverage
@@ -25,21 +26,16 @@ from pytest_asyncapi.routing import (
     declared_protocol_names,
     machinery,
 )
-from pytest_asyncapi.settings import DEFAULT_ENV, Settings, SettingsError
+from pytest_asyncapi.settings import Settings, SettingsError
 from pytest_asyncapi.spec.loader import load_spec, shown
 from pytest_asyncapi.spec.options import LoadOptions
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from pytest_asyncapi.brokers.base import CaptureAdapter
     from pytest_asyncapi.brokers.provision import ProvisionedBroker
     from pytest_asyncapi.spec.model import Spec
     from pytest_asyncapi.spec.official_schema import CheckCache
-
-
-NATS_CONNECT_DEADLINE = 10.0
-"""Seconds within which a NATS connection (auth, TLS) succeeds or fails with a clear error."""
 
 
 @dataclass(frozen=True)
@@ -156,6 +152,7 @@ class ContractSession:
         from pytest_asyncapi.brokers.provision import provision
 
         settings = self.settings
+        described = describe(self.protocol)
         mode = settings.broker_url if settings.broker == "url" else settings.broker
         assert mode is not None
         self.broker = provision(
@@ -163,78 +160,23 @@ class ContractSession:
             mode,
             image=settings.image,
             startup_timeout=settings.startup_timeout,
-            **self._nats_provisioning(),
+            **described.provision_options(settings),
         )
         endpoint = self.broker.endpoint
-        if self.protocol == "nats":
-            self._prepare_nats(endpoint.url)
-        env_var = settings.broker_env or DEFAULT_ENV[self.protocol]
+        described.prepare_session(endpoint.url, settings)
+        env_var = settings.broker_env or described.env_var
         self.info = BrokerInfo(endpoint.url, self.protocol, endpoint.source, env_var)
-        os.environ[env_var] = endpoint.url if self.protocol == "nats" else self.info.servers
-        adapter = self._adapter(endpoint.url)
+        os.environ[env_var] = described.env_value(endpoint.url, endpoint.servers)
+        adapter = described.session_capture(endpoint.url, settings, self.router.routes)
         recorder = Recorder(
             self.specs,
             adapter,
             self.router,
-            check_key=self.protocol == "kafka",
+            check_key=described.has_keys,
             consumers=self.consumer_routers,
         )
         recorder.start()
         return recorder
-
-    def _nats_provisioning(self) -> dict[str, Any]:
-        """NATS: JetStream, the server config and the probe's TLS for a provisioned broker."""
-        if self.protocol != "nats":
-            return {}
-        from pytest_asyncapi.brokers.nats_connect import readiness_tls
-
-        settings = self.settings
-        return {
-            "jetstream": settings.jetstream or bool(settings.streams),
-            "nats_config": settings.nats_config,
-            "tls": readiness_tls(settings.nats),
-        }
-
-    def _prepare_nats(self, url: str) -> None:
-        """Check auth/TLS with one real connection, then create the declared streams."""
-        __tracebackhide__ = True  # the URL may carry credentials
-        from pytest_asyncapi.brokers.nats_connect import check_connection, connect_kwargs
-        from pytest_asyncapi.brokers.nats_streams import declare_streams
-
-        deadline = min(self.settings.startup_timeout, NATS_CONNECT_DEADLINE)
-        check_connection(url, self.settings.nats, deadline)
-        connect = connect_kwargs(self.settings.nats, url)
-        declare_streams(url, self.settings.streams, connect=connect, timeout=deadline)
-
-    def _adapter(self, url: str) -> CaptureAdapter:
-        if self.protocol == "nats":
-            from pytest_asyncapi.brokers.nats import NatsCapture
-            from pytest_asyncapi.brokers.nats_connect import connect_kwargs
-
-            return NatsCapture(
-                url,
-                connect=connect_kwargs(self.settings.nats, url),
-                settle=self.settings.settle,
-                mode=self.settings.nats_capture,
-                connect_timeout=self.settings.startup_timeout,
-            )
-        from pytest_asyncapi.brokers.kafka import KafkaCapture
-
-        return KafkaCapture(
-            url,
-            partitions=self.settings.kafka_partitions,
-            topic_partitions=self._binding_partitions(),
-        )
-
-    def _binding_partitions(self) -> dict[str, int]:
-        """Topic -> the ``partitions`` its channel's Kafka binding declares."""
-        counts: dict[str, int] = {}
-        for route in self.router.routes:
-            kafka = route.channel.bindings.get("kafka")
-            partitions = kafka.get("partitions") if isinstance(kafka, dict) else None
-            if isinstance(partitions, int) and not isinstance(partitions, bool) and partitions > 0:
-                counts[route.destination] = partitions
-        return counts
 
     @property
     def ran_tests(self) -> bool:
@@ -328,7 +270,7 @@ class ContractSession:
         seen = sum(c.seen for c in results.channels.values())
         if not results.tests or seen or results.published or self.failure is not None:
             return []
-        env_var = self.settings.broker_env or DEFAULT_ENV[self.protocol]
+        env_var = self.settings.broker_env or describe(self.protocol).env_var
         undeclared = sum(results.undeclared.values())
         lines = [
             f"{'FAILED' if self.settings.strict else 'WARNING'}: no message was seen on any "
@@ -409,9 +351,11 @@ class ContractSession:
         if protocol is None:
             raise SettingsError(
                 "cannot tell which broker to start: the specs' servers declare protocol(s) "
-                f"{declared_protocol_names(self.specs)}; pass --asyncapi-protocol nats or "
-                "--asyncapi-protocol kafka, or a broker URL (nats://, tls://, kafka://) that "
-                "says it"
+                f"{declared_protocol_names(self.specs)}; pass "
+                + " or ".join(f"--asyncapi-protocol {name}" for name in names())
+                + ", or a broker URL ("
+                + ", ".join(f"{scheme}://" for d in descriptions() for scheme in d.schemes)
+                + ") that says it"
             )
         return protocol
 

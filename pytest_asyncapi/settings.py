@@ -12,13 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pytest_asyncapi.brokers.nats_connect import NatsConnectSettings
+from pytest_asyncapi.brokers import registry
+from pytest_asyncapi.brokers.nats.connect import NatsConnectSettings
 
 BROKER_MODES = ("auto", "container", "local")
-BROKER_SCHEMES = {"nats": "nats", "tls": "nats", "kafka": "kafka"}
-"""URL scheme -> the protocol it decides (only the modes need ``--asyncapi-protocol``)."""
-PROTOCOLS = ("nats", "kafka")
-DEFAULT_ENV = {"nats": "NATS_URL", "kafka": "KAFKA_BOOTSTRAP_SERVERS"}
 
 
 @dataclass(frozen=True)
@@ -58,7 +55,7 @@ OPTIONS = (
     Option(
         "--asyncapi-protocol",
         "asyncapi_protocol",
-        "broker protocol when the specs declare no server: nats or kafka",
+        f"broker protocol when the specs declare no server: {' or '.join(registry.names())}",
         metavar="PROTOCOL",
     ),
     Option(
@@ -329,10 +326,10 @@ def read_settings(get: Any, rootdir: Path) -> Settings | None:
     if get.explicit("asyncapi_broker"):
         broker, url = parse_broker(raw_broker)
     protocol = get(_option("asyncapi_protocol"))
-    if protocol is not None and protocol not in PROTOCOLS:
+    if protocol is not None and not registry.is_known(protocol):
         raise SettingsError(
             f"--asyncapi-protocol: {protocol!r} is not a protocol; choose one of "
-            + ", ".join(PROTOCOLS)
+            + ", ".join(registry.names())
         )
     protocol = _url_protocol(url, protocol)
     return Settings(
@@ -456,7 +453,7 @@ def parse_broker(value: str) -> tuple[str, str | None]:
     if value in BROKER_MODES:
         return value, None
     scheme = value.split("://", 1)[0].lower() if "://" in value else ""
-    if scheme in BROKER_SCHEMES and value.split("://", 1)[1]:
+    if registry.by_scheme(scheme) is not None and value.split("://", 1)[1]:
         return "url", value
     raise SettingsError(
         f"--asyncapi-broker: {value!r} is not valid; choose one of auto, container, local, "
@@ -470,7 +467,10 @@ def _url_protocol(url: str | None, protocol: str | None) -> str | None:
     if url is None:
         return protocol
     scheme = url.split("://", 1)[0].lower()
-    decided = BROKER_SCHEMES[scheme]
+    described = registry.by_scheme(scheme)
+    if described is None:
+        raise registry.UnknownProtocol(scheme, "broker URL scheme")
+    decided = described.name
     if protocol is not None and protocol != decided:
         raise SettingsError(
             f"--asyncapi-protocol {protocol} contradicts the broker URL's scheme {scheme}:// "

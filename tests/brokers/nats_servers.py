@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from pytest_asyncapi.brokers import probes
 from pytest_asyncapi.brokers.endpoints import Address
 from pytest_asyncapi.brokers.local_binary import find_binary
+from pytest_asyncapi.brokers.nats.provisioning import nats_info
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -43,7 +44,7 @@ class NatsServer:
             )
         process = self._process
         probes.poll_until_ready(
-            lambda timeout: probes.nats_info(Address("127.0.0.1", self.port), timeout),
+            lambda timeout: nats_info(Address("127.0.0.1", self.port), timeout),
             lambda _: None if process.poll() is None else f"nats-server exited: {self.tail()}",
             20,
         )

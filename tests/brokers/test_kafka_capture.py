@@ -14,8 +14,8 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-from pytest_asyncapi.brokers.kafka import KafkaCapture
-from pytest_asyncapi.brokers.kafka_topics import TopicSelector, bootstrap_servers
+from pytest_asyncapi.brokers.kafka.capture import KafkaCapture
+from pytest_asyncapi.brokers.kafka.topics import TopicSelector, bootstrap_servers
 from pytest_asyncapi.brokers.local_binary import start_local
 from pytest_asyncapi.errors import BrokerError
 from tests.brokers.kafka_clients import AiokafkaClient

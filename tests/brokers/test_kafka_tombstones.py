@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pytest_asyncapi.brokers.kafka import KafkaCapture
+from pytest_asyncapi.brokers.kafka.capture import KafkaCapture
 from pytest_asyncapi.brokers.local_binary import start_local
 from pytest_asyncapi.contract import Outcome, judge
 from pytest_asyncapi.routing import Router, build_routes

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pytest_asyncapi.brokers import probes
 from pytest_asyncapi.brokers.base import CAPTURE_GAP
 from pytest_asyncapi.brokers.endpoints import Address
-from pytest_asyncapi.brokers.nats import NatsCapture
-from pytest_asyncapi.brokers.nats_frames import HeaderBlockError, parse_headers
+from pytest_asyncapi.brokers.nats.capture import NatsCapture
+from pytest_asyncapi.brokers.nats.frames import HeaderBlockError, parse_headers
+from pytest_asyncapi.brokers.nats.provisioning import nats_info
 from pytest_asyncapi.brokers.probes import ProbeError
 from pytest_asyncapi.errors import BrokerError
 from tests.brokers.nats_servers import NatsServer
@@ -364,7 +364,7 @@ def test_a_server_trickling_its_info_line_meets_the_total_connect_deadline(
 def test_the_readiness_probe_has_a_total_deadline_too(trickling: int) -> None:
     began = time.monotonic()
     with pytest.raises(ProbeError, match=r"no complete INFO line within 1\.5 s \(\d byte"):
-        probes.nats_info(Address("127.0.0.1", trickling), 1.5)
+        nats_info(Address("127.0.0.1", trickling), 1.5)
     assert time.monotonic() - began < 4
 
 

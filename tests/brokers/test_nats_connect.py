@@ -17,7 +17,7 @@ import nats
 import nkeys
 import pytest
 
-from pytest_asyncapi.brokers.nats_connect import (
+from pytest_asyncapi.brokers.nats.connect import (
     NatsConnectSettings,
     check_connection,
     connect_kwargs,

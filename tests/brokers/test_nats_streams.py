@@ -7,7 +7,7 @@ import asyncio
 import nats
 import pytest
 
-from pytest_asyncapi.brokers.nats_streams import declare_streams
+from pytest_asyncapi.brokers.nats.streams import declare_streams
 from pytest_asyncapi.brokers.provision import provision
 from pytest_asyncapi.errors import BrokerError
 

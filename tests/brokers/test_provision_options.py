@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from pytest_asyncapi.brokers import containers
 from pytest_asyncapi.brokers.endpoints import Address, BrokerEndpoint, split_url
+from pytest_asyncapi.brokers.kafka.provisioning import check_advertised
 from pytest_asyncapi.brokers.provision import parse_broker_option, provision
 from pytest_asyncapi.errors import BrokerError
 
@@ -91,6 +91,4 @@ def test_importing_provision_imports_no_client() -> None:
 
 def test_wrong_advertised_listener_is_refused() -> None:
     with pytest.raises(BrokerError, match=r"advertises 127\.0\.0\.1:9092"):
-        containers._check_advertised(
-            Address("127.0.0.1", 40000), [Address("127.0.0.1", 9092)], "some/kafka"
-        )
+        check_advertised(Address("127.0.0.1", 40000), [Address("127.0.0.1", 9092)], "some/kafka")

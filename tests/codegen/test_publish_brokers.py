@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-import pytest_asyncapi.brokers.kafka  # noqa: F401  (see tests/plugin/conftest.py)
+import pytest_asyncapi.brokers.kafka.capture  # noqa: F401  (see tests/plugin/conftest.py)
 from pytest_asyncapi.spec.loader import load_spec
 from tests.codegen.helpers import SAMPLES, generate_into
 from tests.plugin.conftest import contract_pytester  # noqa: F401  (fixture)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from pytest_asyncapi.brokers.containers import ContainerBroker, docker_problem, start_container
-from pytest_asyncapi.brokers.kafka import KafkaCapture
+from pytest_asyncapi.brokers.kafka.capture import KafkaCapture
 from pytest_asyncapi.brokers.local_binary import find_binary, start_local
 from tests.brokers.kafka_clients import AiokafkaClient
 from tests.conformance.base_suite import (

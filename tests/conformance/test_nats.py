@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Any
 import nats
 import pytest
 
-from pytest_asyncapi.brokers import nats as nats_capture_module
 from pytest_asyncapi.brokers.containers import docker_problem
 from pytest_asyncapi.brokers.local_binary import find_binary
-from pytest_asyncapi.brokers.nats import NatsCapture, subject_matches
+from pytest_asyncapi.brokers.nats import capture as nats_capture_module
+from pytest_asyncapi.brokers.nats.capture import NatsCapture, subject_matches
 from pytest_asyncapi.brokers.provision import ProvisionedBroker, provision
 from pytest_asyncapi.contract import judge
 from pytest_asyncapi.errors import BrokerError

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from pytest_asyncapi.brokers import probes
 from pytest_asyncapi.brokers.endpoints import Address
 from pytest_asyncapi.brokers.local_binary import find_binary
+from pytest_asyncapi.brokers.nats.provisioning import nats_info
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -28,7 +29,7 @@ def nats_with_password() -> Iterator[int]:
     )
     try:
         probes.poll_until_ready(
-            lambda t: probes.nats_info(Address("127.0.0.1", port), t),
+            lambda t: nats_info(Address("127.0.0.1", port), t),
             lambda interval: None if process.poll() is None else "nats-server exited",
             20,
         )

@@ -12,7 +12,7 @@ import pytest
 # the modules an inner run imported, and libyaml's C parser cannot be re-initialised with the
 # re-imported event classes. Modules already imported before a run are kept.
 import pytest_asyncapi.brokers.containers
-import pytest_asyncapi.brokers.nats
+import pytest_asyncapi.brokers.nats.capture
 import pytest_asyncapi.brokers.provision
 import pytest_asyncapi.fixture_api
 import pytest_asyncapi.session  # noqa: F401

@@ -11,7 +11,7 @@ synchronously. The receive path is :meth:`_CaptureClient._process_msg` (nats-py'
 hook, hence the pinned version range in ``pyproject.toml``): it appends the frame's raw
 ``(sid, subject, reply, payload, header block, time)`` to a deque — no ``Msg`` object, no
 per-subscription queue, no header parsing. Records are built in the pytest thread
-(:mod:`pytest_asyncapi.brokers.nats_frames`).
+(:mod:`pytest_asyncapi.brokers.nats.frames`).
 
 Round trips put their PING behind every command still pending in the client's buffer
 (nats-py's own ``flush()`` writes the PING first, so its PONG can come back before a SUB or
@@ -44,7 +44,7 @@ except ImportError as missing:  # pragma: no cover - the nats extra is not insta
     ) from missing
 
 from pytest_asyncapi.brokers.base import CAPTURE_GAP, CaptureAdapter, Captured
-from pytest_asyncapi.brokers.nats_frames import check_subject, to_captured
+from pytest_asyncapi.brokers.nats.frames import check_subject, to_captured
 from pytest_asyncapi.masking import mask
 from pytest_asyncapi.settings import NATS_CAPTURE_MODES as CAPTURE_MODES
 
@@ -132,7 +132,7 @@ class NatsCapture(CaptureAdapter):
     """Capture every subject on one NATS server; see the module docstring.
 
     ``connect``: extra keyword arguments for ``nats.connect`` (auth, TLS; see
-    :mod:`pytest_asyncapi.brokers.nats_connect`). ``settle``: :meth:`drain` returns once no
+    :mod:`pytest_asyncapi.brokers.nats.connect`). ``settle``: :meth:`drain` returns once no
     message has arrived for this long after a round trip; ``max_settle`` bounds that wait;
     ``timeout`` bounds every round trip; ``connect_timeout`` is the total deadline to connect
     (a server that trickles its INFO line cannot hold it longer); ``mode``: ``auto`` | ``all``

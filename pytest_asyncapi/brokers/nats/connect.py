@@ -317,10 +317,11 @@ def _server_info(url: str, settings: NatsConnectSettings) -> dict[str, object]:
     """The server's ``INFO`` (read by the readiness probe), ``{}`` when it cannot be read."""
     from pytest_asyncapi.brokers import probes
     from pytest_asyncapi.brokers.endpoints import Address
+    from pytest_asyncapi.brokers.nats.provisioning import nats_info
 
     host, _, port = _where(url).rpartition(":")
     try:
-        return probes.nats_info(Address(host, int(port)), 2.0, readiness_tls(settings))
+        return nats_info(Address(host, int(port)), 2.0, readiness_tls(settings))
     except (OSError, ValueError, probes.ProbeError, BrokerError):
         return {}
 

@@ -2,7 +2,7 @@
 
 The capture consumer never joins a consumer group, so the application's groups see every
 record as before. It is assigned every partition of every topic it reads
-(:class:`~pytest_asyncapi.brokers.kafka_topics.TopicSelector`): at :meth:`KafkaCapture.start`
+(:class:`~pytest_asyncapi.brokers.kafka.topics.TopicSelector`): at :meth:`KafkaCapture.start`
 each is positioned at its end offset; a topic (or partition) that appears later was born
 after the previous listing, so it is read from offset 0.
 
@@ -35,7 +35,7 @@ from collections import deque
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pytest_asyncapi.brokers.base import CaptureAdapter, Captured
-from pytest_asyncapi.brokers.kafka_topics import TopicSelector, bootstrap_servers, create_missing
+from pytest_asyncapi.brokers.kafka.topics import TopicSelector, bootstrap_servers, create_missing
 from pytest_asyncapi.errors import BrokerError
 
 if TYPE_CHECKING:

