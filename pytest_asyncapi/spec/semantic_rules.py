@@ -121,7 +121,10 @@ def _parameters(spec: Spec, channel: Channel) -> Iterator[tuple[str, str, str]]:
 
 
 def _binding_mismatch(spec: Spec, channel: Channel) -> Iterator[tuple[str, str, str]]:
-    for protocol, field in (("nats", "subject"), ("kafka", "topic")):
+    # the binding field that names a destination is each protocol's registry entry's
+    from pytest_asyncapi.brokers.registry import descriptions
+
+    for protocol, field in ((d.name, d.binding_field) for d in descriptions()):
         binding = channel.bindings.get(protocol)
         value = binding.get(field) if isinstance(binding, dict) else None
         if isinstance(value, str) and value and value != channel.address:

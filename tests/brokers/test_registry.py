@@ -1,0 +1,126 @@
+"""The protocol registry: complete entries, one folder each, and a clear error for the rest."""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pytest_asyncapi.brokers import registry
+from pytest_asyncapi.brokers.endpoints import canonical_url, endpoint, split_url
+from pytest_asyncapi.brokers.registry import (
+    ContainerRecipe,
+    LocalRecipe,
+    ProtocolDescription,
+    UnknownProtocol,
+)
+from pytest_asyncapi.routing import build_routes, channel_destination, subscription_pattern
+from pytest_asyncapi.spec.model import Channel
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_unknown_protocol_is_a_clear_error_naming_the_known_ones() -> None:
+    with pytest.raises(UnknownProtocol) as info:
+        registry.describe("amqp")
+    assert str(info.value) == "unknown broker protocol 'amqp': known protocols are nats, kafka"
+    assert isinstance(info.value, ValueError)
+    assert info.value.protocol == "amqp"
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: build_routes([], "amqp"),
+        lambda: subscription_pattern("a.{b}", "amqp"),
+        lambda: endpoint("amqp", "h", 1, "url").servers,
+    ],
+    ids=["routes", "pattern", "servers"],
+)
+def test_no_module_falls_back_to_another_protocol(call: object) -> None:
+    with pytest.raises(UnknownProtocol, match="known protocols are nats, kafka"):
+        call()  # type: ignore[operator]
+
+
+def test_the_registry_lists_the_protocols_in_order() -> None:
+    assert registry.names() == ("nats", "kafka")
+    assert [d.name for d in registry.descriptions()] == ["nats", "kafka"]
+    assert registry.schemes() == {"nats": "nats", "tls": "nats", "kafka": "kafka"}
+    assert registry.by_document_protocol("kafka-secure") is registry.describe("kafka")
+    assert registry.by_document_protocol("mqtt") is None
+    assert registry.by_scheme("amqp") is None
+
+
+@pytest.mark.parametrize("name", registry.names())
+def test_every_entry_is_complete(name: str) -> None:
+    described = registry.describe(name)
+    assert isinstance(described, ProtocolDescription)
+    assert described.name == name
+    # its folder exposes it
+    module = dict(registry.REGISTRY)[name]
+    assert module == f"pytest_asyncapi.brokers.{name}"
+    assert (ROOT / "pytest_asyncapi" / "brokers" / name / "__init__.py").is_file()
+    for item in (described, described.container, described.local):
+        for spec in dataclasses.fields(item):  # type: ignore[arg-type]
+            value = getattr(item, spec.name)
+            if spec.name in ("tls_schemes", "machinery", "mapped_port", "check_ready"):
+                continue  # may be empty: not every protocol has them
+            if spec.name in ("has_keys", "url_credentials", "reply_inbox"):
+                continue  # a choice either way
+            assert value, f"{name}: {spec.name} is empty"
+    assert isinstance(described.container, ContainerRecipe)
+    assert isinstance(described.local, LocalRecipe)
+    assert described.schemes[0] == name
+    assert set(described.tls_schemes) <= set(described.schemes)
+    assert name in described.document_protocols
+    assert 0 < described.default_port < 65536
+    assert (described.container.mapped_port is None) or described.container.mapped_port > 0
+    # URL rules: the canonical scheme, the default port, the round trip
+    protocol, (address,) = split_url(f"{name}://broker.example")
+    assert protocol == name
+    assert address.port == described.default_port
+    url = canonical_url(f"{name}://broker.example:1234")
+    assert split_url(url)[0] == name
+    assert canonical_url(url) == url
+    assert described.env_value(url, [described.server(address)])
+    # a conformance subclass runs the one suite against it
+    conformance = ROOT / "tests" / "conformance" / f"test_{name}.py"
+    assert "CaptureAdapterConformance" in conformance.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", registry.names())
+def test_routing_asks_the_entry(name: str) -> None:
+    described = registry.describe(name)
+    channel = _channel("a/{b}", {name: {described.binding_field: "x.y"}})
+    assert channel_destination(channel, name, slash_to_dot=False, overrides={}) == "x.y"
+    plain = _channel("a.{b}", {})
+    expected = described.address_destination("a.{b}", False)
+    assert channel_destination(plain, name, slash_to_dot=False, overrides={}) == expected
+    assert subscription_pattern("a.{b}", name) == described.subscription_pattern("a.{b}")
+
+
+def test_the_registry_and_its_descriptions_import_nothing_heavy() -> None:
+    heavy = ["nats", "aiokafka", "testcontainers", "docker", "yaml", "jsonschema", "orjson"]
+    code = (
+        "import sys\n"
+        "from pytest_asyncapi.brokers import registry\n"
+        "registry.descriptions()\n"
+        f"print([m for m in {heavy!r} if m in sys.modules])"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def _channel(address: str, bindings: dict[str, object]) -> Channel:
+    return Channel(
+        id="c",
+        address=address,
+        parameters=(),
+        messages=(),
+        bindings=bindings,
+        servers=(),
+        pointer="",
+    )
