@@ -55,11 +55,35 @@ def run_orders(broken: str | None) -> subprocess.CompletedProcess[str]:
     )
 
 
+LOOKUP_TESTS = "examples/signup_service/tests/test_lookup_reply.py::"
+
+
 def test_example_passes_and_prints_the_summary() -> None:
     done = run_example(None)
     assert done.returncode == 0, done.stdout[-3000:]
-    assert "AsyncAPI contract" in done.stdout
-    assert "userSignedUp" in done.stdout
+    out = done.stdout
+    assert "AsyncAPI contract" in out
+    assert "userSignedUp" in out
+    assert "deselected" not in out  # the request/reply tests run with the 3.0 document
+    # replies count in coverage: UserSignedUp, and both reply messages of answerUserLookup
+    assert "coverage: 100% of sent messages seen (3/3)" in out
+    assert "answerUserLookup: LookupUser -> UserFound  3 valid" in out
+    assert "answerUserLookup: LookupUser -> UserNotFound  2 valid" in out
+
+
+def test_example_runs_with_the_2_6_document_without_its_reply_tests() -> None:
+    done = run_example(None, spec="sample_specs/user-signup-2.6.yaml")
+    assert done.returncode == 0, done.stdout[-3000:]
+    out = done.stdout
+    assert "AsyncAPI 2.6.0" in out
+    assert (
+        "signup example: 5 request/reply test(s) deselected: no loaded document declares an "
+        "operation with a reply" in out
+    )
+    assert "10 passed, 5 deselected" in out
+    # the lookup another service sends is still checked, as an ordinary 2.x channel
+    assert any(line.split()[:4] == ["user/lookup", "1", "1", "0"] for line in out.splitlines())
+    assert "request/reply (request -> reply):" not in out  # 2.x pairs no replies
 
 
 @pytest.mark.parametrize(
@@ -83,6 +107,38 @@ def test_broken_variant_fails_the_right_test_with_the_right_message(
     assert expected in out
     # the lifecycle test that publishes nothing still passes
     assert "test_sign_up_refused_after_stop FAILED" not in out
+
+
+def test_invalid_lookup_reply_fails_the_lookup_tests_naming_the_operation_and_reply() -> None:
+    done = run_example("reply-field")
+    assert done.returncode == 1
+    out = done.stdout
+    failed = sorted(line for line in out.splitlines() if line.startswith("FAILED "))
+    assert failed == [
+        f"FAILED {LOOKUP_TESTS}{name}"
+        for name in (
+            "test_lookup_answers_with_the_users_account",
+            "test_lookup_by_another_service",
+            "test_lookup_from_a_synchronous_test",
+        )
+    ]  # the UserNotFound replies and every other test still pass
+    assert "asyncapi.request('answerUserLookup'): the reply breaks the contract:" in out
+    assert (
+        "channel userLookupReply · operation answerUserLookup reply · message UserFound" in out
+    )
+    assert 'reply payload / [required]: "displayName" is a required property' in out
+    assert "answerUserLookup: LookupUser -> UserFound  3 invalid" in out
+
+
+def test_reply_with_another_correlation_id_fails_every_lookup_test() -> None:
+    done = run_example("reply-correlation")
+    assert done.returncode == 1
+    out = done.stdout
+    failed = [line for line in out.splitlines() if line.startswith("FAILED ")]
+    assert len(failed) == 5
+    assert all(line.startswith(f"FAILED {LOOKUP_TESTS}") for line in failed)
+    assert "reply correlationId / [correlationId]: the reply's correlation ID '" in out
+    assert "(at $message.header#/x-correlation-id) is not the request's '" in out
 
 
 def test_orders_example_passes_on_kafka_with_full_coverage() -> None:
