@@ -123,9 +123,7 @@ def test_invalid_lookup_reply_fails_the_lookup_tests_naming_the_operation_and_re
         )
     ]  # the UserNotFound replies and every other test still pass
     assert "asyncapi.request('answerUserLookup'): the reply breaks the contract:" in out
-    assert (
-        "channel userLookupReply · operation answerUserLookup reply · message UserFound" in out
-    )
+    assert "channel userLookupReply · operation answerUserLookup reply · message UserFound" in out
     assert 'reply payload / [required]: "displayName" is a required property' in out
     assert "answerUserLookup: LookupUser -> UserFound  3 invalid" in out
 
