@@ -244,7 +244,8 @@ def test_an_unreadable_ref_is_a_document_error_and_its_messages_are_unchecked(
     )
     assert "cannot be read (File name too long)" in finding.message
     payload = spec.channels[0].messages[0].payload
-    assert payload is not None and payload.unresolved is not None
+    assert payload is not None
+    assert payload.unresolved is not None
     assert "cannot be read (File name too long)" in payload.unresolved
     assert isinstance(load_or_error(path, strict=True), SpecError)
 

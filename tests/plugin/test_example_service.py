@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import re
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 
@@ -16,6 +19,7 @@ def run_example(
     folder: str = "examples/signup_service",
     spec: str = "sample_specs/user-signup-3.0.yaml",
     variable: str = "SIGNUP_BROKEN",
+    extra: tuple[str, ...] = (),
 ) -> subprocess.CompletedProcess[str]:
     env = {
         k: v
@@ -39,6 +43,7 @@ def run_example(
             "-o",
             "addopts=",
             "-q",
+            *extra,
         ],
         cwd=ROOT,
         env=env,
@@ -153,3 +158,87 @@ def test_orders_example_bad_key_fails_naming_the_key_schema() -> None:
     assert 'key / [pattern]: "order-42" does not match "^ord-[0-9]{6}$"' in out
     assert "schema #/components/schemas/OrderId" in out
     assert "test_bad_requests_are_refused_without_an_event FAILED" not in out
+
+
+TELEMETRY_TESTS = "examples/telemetry_service/tests/test_telemetry_contract.py::"
+
+
+def run_telemetry(broken: str | None, *extra: str) -> subprocess.CompletedProcess[str]:
+    return run_example(
+        broken,
+        "examples/telemetry_service",
+        "sample_specs/telemetry-avro.yaml",
+        "TELEMETRY_BROKEN",
+        extra,
+    )
+
+
+def local_registry_class() -> Any:
+    """The example's registry (``examples/telemetry_service/local_registry.py``)."""
+    path = ROOT / "examples" / "telemetry_service" / "local_registry.py"
+    spec = importlib.util.spec_from_file_location("telemetry_local_registry", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.LocalRegistry
+
+
+def test_telemetry_example_passes_with_writer_schemas_checked_by_the_registry() -> None:
+    done = run_telemetry(None)
+    assert done.returncode == 0, done.stdout[-3000:]
+    out = done.stdout
+    assert "6 passed" in out
+    assert re.search(r"telemetry\.readings +9 +9 +0 +0 +telemetry\.readings", out), out[-2000:]
+    assert re.search(r"telemetry\.alerts +2 +2 +0 +0 +telemetry\.alerts", out), out[-2000:]
+    assert "coverage: 100% of sent messages seen (2/2)" in out
+    # the example's conftest gave the plugin a registry: writer schemas were fetched and checked
+    assert "writer schemas were not checked" not in out
+
+
+@pytest.mark.parametrize(
+    ("broken", "expected"),
+    [
+        (
+            "unframed",
+            "payload / [framing]: the first byte is 0x14, not the magic byte 0x00 of the "
+            "confluent frame that the binding declares",
+        ),
+        (
+            "drifted-schema",
+            "payload /temperature [writer-schema]: the writer schema (registry schema 1) is not "
+            "compatible with the document's: the reader's field 'temperature' is not written "
+            "and has no default (Avro type double)",
+        ),
+        ("unknown-id", "payload / [schemaId]: schema id 1001 is not in the schema registry"),
+    ],
+)
+def test_telemetry_example_broken_variant_fails_the_reading_tests_naming_the_cause(
+    broken: str, expected: str
+) -> None:
+    done = run_telemetry(broken)
+    assert done.returncode == 1, done.stdout[-3000:]
+    out = done.stdout
+    assert f"FAILED {TELEMETRY_TESTS}test_a_reading_is_sent_as_confluent_framed_avro" in out
+    assert "channel telemetry.readings · message SensorReading" in out
+    assert expected in out
+    assert re.search(r"telemetry\.readings +9 +0 +9 +0 ", out), out[-2000:]
+    # the alerts are JSON and still right; the test that sends nothing still passes
+    assert re.search(r"telemetry\.alerts +2 +2 +0 +0 ", out), out[-2000:]
+    assert f"FAILED {TELEMETRY_TESTS}test_bad_readings_are_refused_without_a_record" not in out
+    assert "5 failed, 1 passed" in out
+
+
+def test_telemetry_example_uses_the_registry_named_by_the_option() -> None:
+    registry = local_registry_class()()
+    url = registry.start()
+    try:
+        done = run_telemetry(None, "--asyncapi-schema-registry", url)
+    finally:
+        registry.stop()
+    assert done.returncode == 0, done.stdout[-3000:]
+    # the service registered its schema there (the conftest started no registry of its own) ...
+    assert registry.subjects == {"telemetry.readings-value": [1]}
+    # ... and the plugin read it back: the readings were valid, their writer schema checked
+    assert re.search(r"telemetry\.readings +9 +9 +0 +0 ", done.stdout), done.stdout[-2000:]
+    assert "writer schemas were not checked" not in done.stdout
