@@ -79,8 +79,7 @@ def summary_html(report: dict[str, Any]) -> str:
     """Verdict, coverage and per-channel counts of the run, as an HTML fragment."""
     totals, coverage = report["totals"], report["coverage"]
     verdict = (
-        f"contract broken: {totals['violations']} violation(s) in {totals['failing_tests']} "
-        "test(s)"
+        f"contract broken: {totals['violations']} violation(s) in {totals['failing_tests']} test(s)"
         if totals["violations"]
         else "no contract violations"
     )
