@@ -121,9 +121,11 @@ class Recorder:
         """Judge a window (replies as replies); requests left without a reply are missing.
 
         Without request/reply operations, by the fast path (:meth:`judge_window`); with them,
-        every record by the full judge, which the reply tracker needs to pair requests."""
+        requests and the records a request waits for by the full judge (the reply tracker
+        needs their verdicts to pair them), every other record by the fast path."""
         if self.replies.active:
-            outcome = TestOutcome(label, self.replies.judge_window(records, self._judge))
+            verdicts, valid = self.replies.judge_window(records, self._judge, self.planner.tally)
+            outcome = TestOutcome(label, verdicts, valid=valid)
         else:
             outcome = self.judge_window(label, records)
         self.replies.end_window()

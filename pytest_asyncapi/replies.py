@@ -14,6 +14,7 @@ A request whose window ends without its reply is *missing* its reply.
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from pytest_asyncapi.brokers.base import Captured
+    from pytest_asyncapi.fast_path import Tally
     from pytest_asyncapi.routing import Route, Router
     from pytest_asyncapi.spec.model import Message, Operation, Spec
 
@@ -101,14 +103,17 @@ class ReplyTracker:
         self.active = bool(self._asking)
 
     def judge_window(
-        self, records: Sequence[Captured], judge: Callable[[Captured], list[MessageVerdict]]
-    ) -> list[MessageVerdict]:
-        """Verdicts for a window, in capture order: replies judged as replies.
+        self,
+        records: Sequence[Captured],
+        judge: Callable[[Captured], list[MessageVerdict]],
+        tally: Callable[[Captured], list[Tally] | None],
+    ) -> tuple[list[MessageVerdict], Counter[Tally]]:
+        """Verdicts for a window, in capture order, replies judged as replies; and the keys
+        of the valid records no request waits for, counted by ``tally`` (the fast path).
 
         Records on request channels go first (Kafka hands topics out one after another, so a
         reply may come before its request in ``records``)."""
-        if not self.active:
-            return [v for r in records for v in judge(r)]
+        valid: Counter[Tally] = Counter()
         verdicts: dict[int, list[MessageVerdict]] = {}
         later = []
         for index, record in enumerate(records):
@@ -117,8 +122,14 @@ class ReplyTracker:
             else:
                 later.append(index)
         for index in later:
-            verdicts[index] = self.observe(records[index], judge)
-        return [v for index in range(len(records)) for v in verdicts[index]]
+            record = records[index]
+            keys = None if self.waiting_for(record) is not None else tally(record)
+            if keys is None:
+                verdicts[index] = self.observe(record, judge)
+            else:
+                valid.update(keys)
+        ordered = [v for index in range(len(records)) for v in verdicts.get(index, ())]
+        return ordered, valid
 
     def observe(
         self, record: Captured, judge: Callable[[Captured], list[MessageVerdict]]

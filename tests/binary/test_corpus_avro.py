@@ -69,4 +69,8 @@ def test_telemetry_sample_reading_is_checked() -> None:
     example = message.examples[0].payload  # type: ignore[attr-defined]
     assert compiled.check(example).verdict is Verdict.VALID
     body, _ = compiled.encode(example)
-    assert check_message(message, body, ()).verdict is Verdict.VALID  # type: ignore[arg-type]
+    framed = b"\x00" + (1).to_bytes(4, "big") + body  # the binding declares a Confluent frame
+    assert check_message(message, framed, ()).verdict is Verdict.VALID  # type: ignore[arg-type]
+    plain = check_message(message, body, ())  # type: ignore[arg-type]
+    assert plain.verdict is Verdict.INVALID
+    assert plain.violations()[0][1].keyword == "framing"

@@ -189,16 +189,14 @@ def test_check_not_json_payload_is_invalid() -> None:
 
 
 def test_avro_payload_is_decoded_and_checked() -> None:
-    done = run(
-        "check",
-        "sample_specs/telemetry-avro.yaml",
-        "--channel",
-        "telemetry.readings",
-        "-",
-        stdin="{}",
-    )
+    args = ("check", "sample_specs/telemetry-avro.yaml", "--channel", "telemetry.readings", "-")
+    # Confluent frame (magic byte 0, schema id 1), then bytes that are no SensorReading
+    done = run(*args, stdin="\x00\x00\x00\x00\x01{}")
     assert done.returncode == 1
     assert "Avro type" in done.stdout
+    unframed = run(*args, stdin="{}")
+    assert unframed.returncode == 1
+    assert "cannot hold the confluent frame" in unframed.stdout
 
 
 @pytest.mark.parametrize("args", [["validate"], ["check", "x.yaml", "-"], ["nope"]])

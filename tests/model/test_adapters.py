@@ -25,8 +25,19 @@ def test_v2_and_v3_signup_specs_give_the_same_operations() -> None:
     v3 = load_spec(SAMPLES / "user-signup-3.0.yaml")
     for spec in (v2, v3):
         actions = {op.id: op.action for op in spec.operations}
-        assert actions == {"publishUserSignedUp": Action.SEND, "onDeleteUser": Action.RECEIVE}
+        assert actions == {
+            "publishUserSignedUp": Action.SEND,
+            "onDeleteUser": Action.RECEIVE,
+            "answerUserLookup": Action.RECEIVE,
+        }
         assert spec.findings == ()
+    # only 3.x can say that the lookup is answered (2.x has no reply object)
+    [v2_lookup] = [op for op in v2.operations if op.id == "answerUserLookup"]
+    [v3_lookup] = [op for op in v3.operations if op.id == "answerUserLookup"]
+    assert v2_lookup.reply is None
+    assert v3_lookup.reply is not None
+    assert v3_lookup.reply.channel_id == "userLookupReply"
+    assert [m.display_name for m in v3_lookup.reply.messages] == ["UserFound", "UserNotFound"]
     v2_sent = v2.sent_messages(v2.channel("user/signedup"))
     v3_sent = v3.sent_messages(v3.channel("userSignedUp"))
     assert (
@@ -51,7 +62,11 @@ def test_message_fields_come_through_with_traits_applied() -> None:
 def test_client_view_flips_the_2x_verbs() -> None:
     spec = load_spec(SAMPLES / "user-signup-2.6.yaml", LoadOptions(client_view=True))
     actions = {op.id: op.action for op in spec.operations}
-    assert actions == {"publishUserSignedUp": Action.RECEIVE, "onDeleteUser": Action.SEND}
+    assert actions == {
+        "publishUserSignedUp": Action.RECEIVE,
+        "onDeleteUser": Action.SEND,
+        "answerUserLookup": Action.SEND,
+    }
 
 
 def test_2x_oneof_messages_and_parameters() -> None:

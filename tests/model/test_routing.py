@@ -18,8 +18,10 @@ def test_nats_address_kept_as_written_by_default() -> None:
     assert {r.channel.id: r.pattern for r in routes} == {
         "userSignedUp": "user/signedup",
         "userDelete": "user/delete",
+        "userLookup": "user/lookup",
     }
-    assert dynamic == []
+    # userLookupReply has no address: its replies go to each request's reply subject
+    assert [(s.title, c.id) for s, c in dynamic] == [("User Service", "userLookupReply")]
 
 
 def test_slash_to_dot_and_per_channel_override() -> None:
@@ -30,6 +32,7 @@ def test_slash_to_dot_and_per_channel_override() -> None:
     assert {r.channel.id: r.pattern for r in routes} == {
         "userSignedUp": "user.signedup",
         "userDelete": "commands.user.delete",
+        "userLookup": "user.lookup",
     }
 
 

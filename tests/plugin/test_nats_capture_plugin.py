@@ -90,11 +90,11 @@ def test_a_user_refused_gt_is_captured_on_the_declared_subjects_and_the_summary_
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(
         [
-            "*userSignedUp     1      1        0          0  user/signedup*",
+            "*userSignedUp *1 *1 *0 *0  user/signedup*",
             "*NATS capture: declared subjects only (the server refused '>' (permissions "
             "violation)); messages on undeclared destinations cannot be seen*",
-            "*NATS capture: this user may not subscribe to 'user/delete' (permissions "
-            "violation): messages there cannot be seen*",
+            "*NATS capture: this user may not subscribe to 'user/delete', 'user/lookup' "
+            "(permissions violation): messages there cannot be seen*",
         ]
     )
     assert "some.other" not in result.stdout.str()

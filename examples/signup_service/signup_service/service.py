@@ -1,4 +1,5 @@
-"""The service: sign-ups, the outbox relay, ``DeleteUser`` handling and graceful shutdown.
+"""The service: sign-ups, the outbox relay, ``DeleteUser`` handling, ``LookupUser``
+request/reply and graceful shutdown.
 
 Delivery is **at least once**: the relay publishes a batch of outbox rows, flushes (a round
 trip: the server has them), and only then deletes the rows. If the process dies between the
@@ -9,6 +10,11 @@ retry because it is stored in the outbox row). Events leave in commit order.
 The relay is woken by an :class:`asyncio.Event` set after each commit; a bounded periodic
 fallback (``fallback_interval``) picks up rows committed by another process or left over after
 a broker error.
+
+A ``LookupUser`` request on ``user/lookup`` is answered on its NATS reply subject
+(``msg.reply``) with ``UserFound`` or ``UserNotFound``, echoing the request's
+``x-correlation-id``. A request without a reply subject, or that is not a lookup, is logged
+and left unanswered.
 """
 
 from __future__ import annotations
@@ -23,7 +29,15 @@ from typing import TYPE_CHECKING
 import nats
 from nats.errors import Error as NatsError
 
-from signup_service.events import SUBJECT_DELETE, check_broken, delete_user_id
+from signup_service.events import (
+    CORRELATION_HEADER,
+    SUBJECT_DELETE,
+    SUBJECT_LOOKUP,
+    check_broken,
+    delete_user_id,
+    lookup_reply,
+    lookup_user_id,
+)
 from signup_service.store import Store
 
 if TYPE_CHECKING:
@@ -49,7 +63,8 @@ class ShutdownIncomplete(RuntimeError):
 
 
 class SignupService:
-    """Sign-ups with a transactional outbox relayed to NATS; deletes users on ``DeleteUser``.
+    """Sign-ups with a transactional outbox relayed to NATS; deletes users on ``DeleteUser``;
+    answers ``LookupUser`` requests.
 
     ``broken``: a variant of :data:`~signup_service.events.BROKEN_VARIANTS`, by default read
     from the ``SIGNUP_BROKEN`` environment variable (unset: the correct service).
@@ -71,16 +86,17 @@ class SignupService:
         self.shutdown_timeout = shutdown_timeout
         self.relayed = 0
         self.deletes_handled = 0
+        self.lookups_answered = 0
         self._nc: Client | None = None
-        self._sub: Subscription | None = None
+        self._subs: list[Subscription] = []
         self._relay_task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self._changed = asyncio.Condition()
         self._stopping = False
 
     async def start(self) -> None:
-        """Connect, subscribe to ``user/delete`` (confirmed by the server), relay what an
-        earlier run left in the outbox, then start the relay task."""
+        """Connect, subscribe to ``user/delete`` and ``user/lookup`` (confirmed by the
+        server), relay what an earlier run left in the outbox, then start the relay task."""
         self._nc = await nats.connect(
             self.nats_url,
             name="signup-service",
@@ -89,7 +105,10 @@ class SignupService:
             error_cb=self._on_error,
             disconnected_cb=self._on_disconnected,
         )
-        self._sub = await self._nc.subscribe(SUBJECT_DELETE, cb=self._on_delete)
+        self._subs = [
+            await self._nc.subscribe(SUBJECT_DELETE, cb=self._on_delete),
+            await self._nc.subscribe(SUBJECT_LOOKUP, cb=self._on_lookup),
+        ]
         # nats-py 2.16 writes flush()'s PING ahead of buffered commands, so one round trip can
         # return before the server saw the SUB; the second PING goes after it.
         await self._nc.flush()
@@ -109,7 +128,8 @@ class SignupService:
 
     async def wait_until(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
         """Wait until ``predicate()`` holds; it is re-checked after every relayed batch and
-        every handled ``DeleteUser``. TimeoutError after ``timeout`` seconds."""
+        every handled ``DeleteUser`` and answered lookup. TimeoutError after ``timeout``
+        seconds."""
         try:
             async with asyncio.timeout(timeout), self._changed:
                 await self._changed.wait_for(predicate)
@@ -117,18 +137,19 @@ class SignupService:
             raise TimeoutError(f"service condition not met within {timeout:g} s") from None
 
     async def stop(self) -> None:
-        """Graceful shutdown: stop taking work, finish in-flight deletes, drain the outbox,
-        drain the connection. :class:`ShutdownIncomplete` if the outbox cannot be drained."""
+        """Graceful shutdown: stop taking work, finish in-flight deletes and lookups, drain the
+        outbox, drain the connection. :class:`ShutdownIncomplete` if the outbox cannot be
+        drained."""
         if self._stopping:
             return
         self._stopping = True
         nc = self._nc
         try:
-            if self._sub is not None:
+            for sub in self._subs:
                 try:  # no new commands; those already received are handled first
-                    await self._sub.drain()  # type: ignore[no-untyped-call]
+                    await sub.drain()  # type: ignore[no-untyped-call]
                 except NatsError as error:
-                    log.warning("user/delete subscription not drained: %s", error)
+                    log.warning("%s subscription not drained: %s", sub.subject, error)
             if self._relay_task is not None:
                 self._wake.set()
                 try:
@@ -192,6 +213,25 @@ class SignupService:
             deleted = self.store.delete_user(user_id)
             log.info("DeleteUser %s: %s", user_id, "deleted" if deleted else "no such user")
         self.deletes_handled += 1
+        await self._notify()
+
+    async def _on_lookup(self, msg: Msg) -> None:
+        if not msg.reply:
+            log.warning("ignored a lookup on %s without a reply subject", msg.subject)
+            return
+        try:
+            user_id = lookup_user_id(msg.data)
+        except ValueError as error:
+            log.warning("ignored a request on %s: %s", msg.subject, error)
+            return
+        correlation_id = (msg.headers or {}).get(CORRELATION_HEADER)
+        body, headers = lookup_reply(
+            user_id, self.store.user(user_id), correlation_id, broken=self.broken
+        )
+        # msg.respond(body) cannot carry headers; this is the same publish to msg.reply
+        assert self._nc is not None
+        await self._nc.publish(msg.reply, body, headers=headers)
+        self.lookups_answered += 1
         await self._notify()
 
     async def _notify(self) -> None:

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from signup_service.events import PLANS, Outgoing, user_signed_up
+from signup_service.events import PLANS, Outgoing, timestamp, user_signed_up
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -46,6 +46,8 @@ class EmailTaken(ValueError):
 
 @dataclass(frozen=True)
 class User:
+    """A user's account; ``signed_up_at`` is the ``signedUpAt`` of its ``UserSignedUp``."""
+
     id: str
     email: str
     display_name: str
@@ -89,7 +91,7 @@ class Store:
                 self._db.execute(
                     "INSERT INTO users (id, email, display_name, plan, signed_up_at) "
                     "VALUES (?, ?, ?, ?, ?)",
-                    (user_id, email, display_name, plan, now.isoformat()),
+                    (user_id, email, display_name, plan, timestamp(now)),
                 )
                 self._db.execute(
                     "INSERT INTO outbox (subject, payload, headers) VALUES (?, ?, ?)",
