@@ -56,8 +56,9 @@ def load_spec(
     """
     options = options or LoadOptions()
     path = Path(path)
-    resolved = resolve_document(path, options, lenient=True)
-    spec = build_spec(path, resolved, options)
+    with _collector_paused():
+        resolved = resolve_document(path, options, lenient=True)
+        spec = build_spec(path, resolved, options)
     if strict and spec.findings:
         raise DocumentInvalidError(path, spec.findings)
     return spec
