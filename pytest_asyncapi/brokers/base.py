@@ -32,7 +32,8 @@ class Captured:
     ``defect`` says what was wrong with a frame the adapter could not read normally (a
     malformed header block, a subject that is not UTF-8): the judge reports it as invalid.
     ``tombstone`` marks a Kafka record whose value is null (``payload`` is then ``b""``): it is
-    judged as the JSON value ``null``.
+    judged as the JSON value ``null``. ``retained`` marks a message published with the retain
+    flag (MQTT: the broker keeps it for later subscribers); the judge treats it like any other.
     """
 
     destination: str
@@ -47,6 +48,7 @@ class Captured:
     reply: str | None = None
     defect: str | None = None
     tombstone: bool = False
+    retained: bool = False
 
     def header(self, name: str) -> bytes | None:
         """The first value of header ``name`` (``None`` when absent)."""

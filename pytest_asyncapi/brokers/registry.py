@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 REGISTRY: tuple[tuple[str, str], ...] = (
     ("nats", "pytest_asyncapi.brokers.nats"),
     ("kafka", "pytest_asyncapi.brokers.kafka"),
+    ("mqtt", "pytest_asyncapi.brokers.mqtt"),
 )
 """``(protocol, module exposing DESCRIPTION)``, in the order every listing uses."""
 

@@ -1,0 +1,84 @@
+"""MQTT: the protocol's registry description (see :mod:`pytest_asyncapi.brokers.registry`).
+
+``capture`` (paho-mqtt, one MQTT 5 connection), ``provisioning`` (container, local mosquitto,
+CONNECT/CONNACK probe). Importing this package imports only the standard library.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pytest_asyncapi.brokers.mqtt import provisioning
+from pytest_asyncapi.brokers.registry import ContainerRecipe, LocalRecipe, ProtocolDescription
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from pytest_asyncapi.brokers.base import CaptureAdapter
+    from pytest_asyncapi.brokers.endpoints import Address
+    from pytest_asyncapi.routing import Route
+    from pytest_asyncapi.settings import Settings
+
+
+def _canonical_url(addresses: list[Address]) -> str:
+    return "mqtt://" + addresses[0].hostport
+
+
+def _subscription_pattern(destination: str) -> str:
+    """Each topic level holding a ``{param}`` becomes ``+``."""
+    from pytest_asyncapi.spec.building import ADDRESS_PARAMETER
+
+    levels = destination.split("/")
+    return "/".join("+" if ADDRESS_PARAMETER.search(level) else level for level in levels)
+
+
+def _session_capture(url: str, settings: Settings, routes: Sequence[Route]) -> CaptureAdapter:
+    from pytest_asyncapi.brokers.mqtt.capture import MqttCapture
+
+    return MqttCapture(url, connect_timeout=settings.startup_timeout)
+
+
+def _record_capture(url: str) -> CaptureAdapter:
+    from pytest_asyncapi.brokers.mqtt.capture import MqttCapture
+
+    return MqttCapture(url)
+
+
+DESCRIPTION = ProtocolDescription(
+    name="mqtt",
+    label="MQTT",
+    schemes=("mqtt",),
+    tls_schemes=(),
+    document_protocols=("mqtt", "mqtt5"),
+    default_port=1883,
+    url_form="mqtt://host:port",
+    url_credentials=False,
+    env_var="MQTT_URL",
+    env_value=lambda url, servers: url,
+    server=lambda address: address.hostport,
+    canonical_url=_canonical_url,
+    probe=provisioning.connack,
+    container=ContainerRecipe(
+        image="eclipse-mosquitto:2.0.20",
+        image_hint="MQTT: eclipse-mosquitto (with /mosquitto-no-auth.conf)",
+        prepare=provisioning.prepare_container,
+        mapped_port=provisioning.PORT,
+    ),
+    local=LocalRecipe(
+        find=provisioning.find_binary,
+        not_found="mosquitto not found on PATH nor at /usr/sbin/mosquitto",
+        install_hint="apt-get install mosquitto (Debian/Ubuntu), brew install mosquitto, "
+        "or put mosquitto on PATH",
+        command=provisioning.command,
+    ),
+    session_capture=_session_capture,
+    record_capture=_record_capture,
+    binding_field="topic",
+    address_destination=lambda address, slash_to_dot: address,
+    subscription_pattern=_subscription_pattern,
+    parameter_value=r"[^/]+",
+    machinery=("asyncapi-capture/",),
+    has_keys=False,
+    headers="MQTT 5 user properties: (name, bytes) pairs in wire order, repeated names kept; "
+    "None for a message without any (every MQTT 3.1.1 message)",
+)
