@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_unknown_protocol_is_a_clear_error_naming_the_known_ones() -> None:
     with pytest.raises(UnknownProtocol) as info:
         registry.describe("amqp")
-    assert str(info.value) == "unknown broker protocol 'amqp': known protocols are nats, kafka"
+    assert str(info.value) == "unknown broker protocol 'amqp': known protocols are nats, kafka, mqtt"
     assert isinstance(info.value, ValueError)
     assert info.value.protocol == "amqp"
 
@@ -41,12 +41,12 @@ def test_unknown_protocol_is_a_clear_error_naming_the_known_ones() -> None:
     ids=["routes", "pattern", "servers"],
 )
 def test_no_module_falls_back_to_another_protocol(call: object) -> None:
-    with pytest.raises(UnknownProtocol, match="known protocols are nats, kafka"):
+    with pytest.raises(UnknownProtocol, match="known protocols are nats, kafka, mqtt"):
         call()  # type: ignore[operator]
 
 
 def test_the_registry_lists_the_protocols_in_order() -> None:
-    assert registry.names() == ("nats", "kafka")
+    assert registry.names() == ("nats", "kafka", "mqtt")
     assert [d.name for d in registry.descriptions()] == ["nats", "kafka"]
     assert registry.schemes() == {"nats": "nats", "tls": "nats", "kafka": "kafka"}
     assert registry.by_document_protocol("kafka-secure") is registry.describe("kafka")
@@ -103,7 +103,7 @@ def test_routing_asks_the_entry(name: str) -> None:
 
 
 def test_the_registry_and_its_descriptions_import_nothing_heavy() -> None:
-    heavy = ["nats", "aiokafka", "testcontainers", "docker", "yaml", "jsonschema", "orjson"]
+    heavy = ["nats", "aiokafka", "paho", "aiomqtt", "testcontainers", "docker", "yaml", "jsonschema", "orjson"]
     code = (
         "import sys\n"
         "from pytest_asyncapi.brokers import registry\n"

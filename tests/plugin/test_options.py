@@ -30,8 +30,8 @@ def test_env_override_is_checked_too(
             "*--asyncapi-settle-ms: expected a number*",
         ),
         (
-            ["--asyncapi", "user-signup-3.0.yaml", "--asyncapi-protocol", "mqtt"],
-            "*choose one of nats, kafka*",
+            ["--asyncapi", "user-signup-3.0.yaml", "--asyncapi-protocol", "amqp"],
+            "*choose one of nats, kafka, mqtt*",
         ),
         (
             ["--asyncapi", "user-signup-3.0.yaml", "--asyncapi-destination", "nope=a.b"],
