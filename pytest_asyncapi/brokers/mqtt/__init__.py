@@ -32,10 +32,26 @@ def _subscription_pattern(destination: str) -> str:
     return "/".join("+" if ADDRESS_PARAMETER.search(level) else level for level in levels)
 
 
+def binding_qos(routes: Sequence[Route]) -> tuple[tuple[str, int], ...]:
+    """``(topic regex, qos)`` for every channel one of whose operations has an MQTT binding
+    with a ``qos`` of 0, 1 or 2: what the adapter publishes on that channel's topics with."""
+    rules: list[tuple[str, int]] = []
+    for route in routes:
+        for operation in route.spec.operations:
+            if operation.channel_id != route.channel.id:
+                continue
+            mqtt = operation.bindings.get("mqtt")
+            qos = mqtt.get("qos") if isinstance(mqtt, dict) else None
+            if qos in (0, 1, 2) and not isinstance(qos, bool):
+                rules.append((route.regex.pattern, int(qos)))
+                break
+    return tuple(rules)
+
+
 def _session_capture(url: str, settings: Settings, routes: Sequence[Route]) -> CaptureAdapter:
     from pytest_asyncapi.brokers.mqtt.capture import MqttCapture
 
-    return MqttCapture(url, connect_timeout=settings.startup_timeout)
+    return MqttCapture(url, connect_timeout=settings.startup_timeout, qos=binding_qos(routes))
 
 
 def _record_capture(url: str) -> CaptureAdapter:

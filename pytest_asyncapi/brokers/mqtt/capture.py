@@ -26,6 +26,7 @@ sent no later than the QoS 1 ones queued after them).
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 import uuid
@@ -57,10 +58,20 @@ class MqttCapture(CaptureAdapter):
 
     protocol = "mqtt"
 
-    def __init__(self, url: str, *, connect_timeout: float = 10.0, publish_qos: int = 1) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        connect_timeout: float = 10.0,
+        qos: Sequence[tuple[str, int]] = (),
+        default_qos: int = 1,
+    ) -> None:
+        """``qos``: ``(topic regex, qos)`` rules from the document's MQTT bindings; the first
+        whose regex matches a topic says the QoS of a publish there, else ``default_qos``."""
         self.url = url
         self._connect_timeout = connect_timeout
-        self._publish_qos = publish_qos
+        self._qos = [(re.compile(pattern), level) for pattern, level in qos]
+        self._default_qos = default_qos
         self._id = "asyncapi-" + uuid.uuid4().hex[:16]
         self._marker_topic = f"{MARKER_PREFIX}{self._id}"
         self._cond = threading.Condition()
@@ -221,7 +232,11 @@ class MqttCapture(CaptureAdapter):
         if key is not None:
             raise BrokerError("MQTT messages have no key")
         self._check()
-        self._publish(destination, payload, headers, qos=self._publish_qos)
+        self._publish(destination, payload, headers, qos=self.qos_for(destination))
+
+    def qos_for(self, topic: str) -> int:
+        """The QoS a publish on ``topic`` uses (the bindings' rule, else the default)."""
+        return next((q for regex, q in self._qos if regex.fullmatch(topic)), self._default_qos)
 
     def _publish(
         self, topic: str, payload: bytes, headers: Mapping[str, str] | None, *, qos: int
