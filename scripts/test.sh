@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# The project's test command: set up (venv, a Docker engine and locally built broker images),
-# then lint, type-check and run the whole test suite against real brokers.
+# The project's test command: set up (venv, a Docker engine and locally built broker images,
+# chromium, Debian's mosquitto), then lint, type-check and run the whole test suite against
+# real brokers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EXTRAS=dev bash scripts/setup.sh
 bash .ci/docker.sh "$PWD/.venv"
 bash .ci/browser.sh
+bash .ci/mosquitto.sh
 # testcontainers on this kind of machine: no reaper image, and report ports on loopback.
 export TESTCONTAINERS_RYUK_DISABLED=true
 export TESTCONTAINERS_CONNECTION_MODE=docker_host
