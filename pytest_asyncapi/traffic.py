@@ -14,7 +14,8 @@ The record format (one JSON object per line; blank lines are skipped)::
      "key_base64": "AAE=",                        base64 bytes (at most one of the two)
      "time": "2026-05-01T10:00:00.5Z",          optional: RFC 3339 with an offset, or epoch
                                                   seconds (absent: the time of reading)
-     "partition": 0, "offset": 41}              optional Kafka position (informational)
+     "partition": 0, "offset": 41,              optional Kafka position (informational)
+     "retained": true}                          optional: an MQTT message published retained
 
 The writer uses the object form when every name occurs once (what readers of earlier versions
 read), the pair list otherwise. Header values are strings, as on the wire: a header schema
@@ -59,6 +60,7 @@ KNOWN_FIELDS = frozenset(
         "time",
         "partition",
         "offset",
+        "retained",
     }
 )
 CHUNK = 10_000
@@ -113,7 +115,15 @@ def parse_record(line: bytes, number: int, *, seq: int = 0, default_time: float 
         key=_bytes_field(data, "key", number),
         partition=_position(data, "partition", number),
         offset=_position(data, "offset", number),
+        retained=_flag(data, "retained", number),
     )
+
+
+def _flag(data: dict[str, Any], name: str, number: int) -> bool:
+    value = data.get(name, False)
+    if not isinstance(value, bool):
+        raise RecordError(number, f"{name!r} must be true or false, got {_kind(value)}")
+    return value
 
 
 def _payload(data: dict[str, Any], number: int) -> bytes:
@@ -257,6 +267,8 @@ def record_line(captured: Captured) -> bytes:
         data["partition"] = captured.partition
     if captured.offset is not None:
         data["offset"] = captured.offset
+    if captured.retained:
+        data["retained"] = True
     return orjson.dumps(data, option=orjson.OPT_APPEND_NEWLINE)
 
 

@@ -122,3 +122,15 @@ def test_a_written_record_reads_back_byte_for_byte(
 
 def test_rfc3339_is_utc_with_microseconds() -> None:
     assert rfc3339(1777629600.25) == "2026-05-01T10:00:00.250000Z"
+
+
+def test_a_retained_message_is_written_and_read_as_retained() -> None:
+    retained = Captured("lights/dim", b"{}", None, 1.0, 0, retained=True)
+    line = record_line(retained)
+    assert json.loads(line)["retained"] is True
+    assert parse_record(line, 1).retained is True
+    plain = record_line(Captured("lights/dim", b"{}", None, 1.0, 0))
+    assert "retained" not in json.loads(plain)
+    assert parse_record(plain, 1).retained is False
+    with pytest.raises(RecordError, match="'retained' must be true or false, got a string"):
+        parse_record(b'{"destination": "a", "payload": 1, "retained": "yes"}', 7)
