@@ -49,9 +49,10 @@ def test_no_module_falls_back_to_another_protocol(call: object) -> None:
 def test_the_registry_lists_the_protocols_in_order() -> None:
     assert registry.names() == ("nats", "kafka", "mqtt")
     assert [d.name for d in registry.descriptions()] == ["nats", "kafka", "mqtt"]
-    assert registry.schemes() == {"nats": "nats", "tls": "nats", "kafka": "kafka"}
+    assert registry.schemes() == {"nats": "nats", "tls": "nats", "kafka": "kafka", "mqtt": "mqtt"}
     assert registry.by_document_protocol("kafka-secure") is registry.describe("kafka")
-    assert registry.by_document_protocol("mqtt") is None
+    assert registry.by_document_protocol("mqtt5") is registry.describe("mqtt")
+    assert registry.by_document_protocol("amqp") is None
     assert registry.by_scheme("amqp") is None
 
 
