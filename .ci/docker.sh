@@ -52,3 +52,17 @@ build() {  # build TAG DOCKERFILE BINARY NAME-IN-CONTEXT
 
 build pytest-asyncapi/nats-local:test "$here/tests/images/nats.Dockerfile" "$(binary nats)" nats-server
 build pytest-asyncapi/tansu-local:test "$here/tests/images/tansu.Dockerfile" "$(binary kafka)" tansu
+
+# mosquitto links shared libraries: its context is a small root file system (needs .ci/mosquitto.sh)
+bash "$here/.ci/mosquitto.sh"
+context="$(mktemp -d)"
+bash "$here/tests/images/mosquitto-context.sh" "$context"
+status=0
+output="$(docker build -t pytest-asyncapi/mosquitto-local:test -f "$here/tests/images/mosquitto.Dockerfile" "$context" 2>&1)" || status=$?
+rm -rf "$context"
+if [ "$status" -ne 0 ]; then
+    echo "$output" >&2
+    echo "docker.sh: building pytest-asyncapi/mosquitto-local:test failed" >&2
+    exit 1
+fi
+echo "docker.sh: built pytest-asyncapi/mosquitto-local:test"

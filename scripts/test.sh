@@ -5,9 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EXTRAS=dev bash scripts/setup.sh
+bash .ci/mosquitto.sh
 bash .ci/docker.sh "$PWD/.venv"
 bash .ci/browser.sh
-bash .ci/mosquitto.sh
 # testcontainers on this kind of machine: no reaper image, and report ports on loopback.
 export TESTCONTAINERS_RYUK_DISABLED=true
 export TESTCONTAINERS_CONNECTION_MODE=docker_host

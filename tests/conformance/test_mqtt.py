@@ -1,4 +1,5 @@
-"""MQTT passes the conformance suite on a local mosquitto (Debian's package).
+"""MQTT passes the conformance suite: on a local mosquitto (Debian's package) and through a real
+Docker engine (an image built here from the same binary, laid out like eclipse-mosquitto).
 
 The independent client is aiomqtt (:mod:`tests.brokers.mqtt_clients`); the adapter drives
 paho-mqtt's own client directly, on one MQTT 5 connection. Beyond the suite: a retained
@@ -9,11 +10,15 @@ order.
 
 from __future__ import annotations
 
+import subprocess
+import tempfile
 import uuid
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
+from pytest_asyncapi.brokers.containers import ContainerBroker, docker_problem, start_container
 from pytest_asyncapi.brokers.local_binary import start_local
 from pytest_asyncapi.brokers.mqtt.capture import MqttCapture
 from tests.brokers.mqtt_clients import AiomqttClient
@@ -51,10 +56,13 @@ def local_mosquitto() -> Iterator[ProvisionedBroker]:
     broker.stop()
 
 
-class TestMqttLocal(CaptureAdapterConformance):
-    @pytest.fixture
-    def mqtt_url(self, local_mosquitto: ProvisionedBroker) -> str:
-        return local_mosquitto.endpoint.url
+IMAGE = "pytest-asyncapi/mosquitto-local:test"
+"""Built by ``.ci/docker.sh`` from tests/images/mosquitto.Dockerfile; built here when absent."""
+IMAGES = Path(__file__).resolve().parents[1] / "images"
+
+
+class MqttFixtures(CaptureAdapterConformance):
+    """Fixtures shared by both MQTT runs; a subclass provides ``mqtt_url`` and ``killable``."""
 
     @pytest.fixture
     def adapter_factory(self, mqtt_url: str) -> Iterator[AdapterFactory]:
@@ -68,9 +76,60 @@ class TestMqttLocal(CaptureAdapterConformance):
     def names(self) -> Names:
         return mqtt_names()
 
+
+class TestMqttLocal(MqttFixtures):
+    @pytest.fixture
+    def mqtt_url(self, local_mosquitto: ProvisionedBroker) -> str:
+        return local_mosquitto.endpoint.url
+
     @pytest.fixture
     def killable(self) -> Iterator[tuple[CaptureAdapter, Callable[[], None]]]:
         broker = start_local("mqtt")
+        adapter = MqttCapture(broker.endpoint.url)
+        yield adapter, broker.kill
+        adapter.close()
+        broker.stop()
+
+
+# -- through a real Docker engine --------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def mosquitto_image() -> str:
+    """The image `.ci/docker.sh` builds; built here the same way when it is absent."""
+    problem = docker_problem()
+    if problem is not None:
+        pytest.fail(f"{problem}: run `.ci/docker.sh .venv` (.ci/run installs and starts Docker)")
+    if subprocess.run(["docker", "image", "inspect", IMAGE], capture_output=True).returncode:
+        with tempfile.TemporaryDirectory() as context:
+            script = IMAGES / "mosquitto-context.sh"
+            subprocess.run(["bash", str(script), context], check=True, capture_output=True)
+            dockerfile = IMAGES / "mosquitto.Dockerfile"
+            subprocess.run(
+                ["docker", "build", "-q", "-t", IMAGE, "-f", str(dockerfile), context],
+                check=True,
+                capture_output=True,
+                timeout=300,
+            )
+    return IMAGE
+
+
+@pytest.fixture(scope="module")
+def mosquitto_container(mosquitto_image: str) -> Iterator[ContainerBroker]:
+    broker = start_container("mqtt", image=mosquitto_image)
+    yield broker
+    broker.stop()
+
+
+@pytest.mark.docker
+class TestMqttDocker(MqttFixtures):
+    @pytest.fixture
+    def mqtt_url(self, mosquitto_container: ContainerBroker) -> str:
+        return mosquitto_container.endpoint.url
+
+    @pytest.fixture
+    def killable(self, mosquitto_image: str) -> Iterator[tuple[CaptureAdapter, Callable[[], None]]]:
+        broker = start_container("mqtt", image=mosquitto_image)
         adapter = MqttCapture(broker.endpoint.url)
         yield adapter, broker.kill
         adapter.close()
