@@ -1,4 +1,4 @@
-"""``asyncapi-contract record`` against a real local nats-server and a real local Tansu.
+"""``asyncapi-contract record`` against a real local nats-server, Tansu and mosquitto.
 
 ``run_record`` runs in a thread; it signals readiness (every subscription confirmed) through
 ``ready``, and only then does an independent client (nats-py, aiokafka) publish. The recording
@@ -274,3 +274,42 @@ def test_record_usage_errors(
 ) -> None:
     assert main(["record", str(ACCOUNTS), *args]) == 2
     assert problem in capsys.readouterr().err
+
+
+def test_record_mqtt_keeps_the_retained_flag_and_rechecks_offline(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.brokers.mqtt_clients import AiomqttClient
+
+    spec = ROOT / "sample_specs" / "streetlights-mqtt.yaml"
+    recording, live, offline = tmp_path / "rec.jsonl", tmp_path / "live.json", tmp_path / "off.json"
+    dim = "smartylighting/streetlights/1/0/action/dim"
+    measured = "smartylighting/streetlights/1/0/event/lamp-1/lighting/measured"
+    with provision("mqtt", "local") as broker:
+        client = AiomqttClient(broker.endpoint.url)
+
+        def publish() -> None:
+            client.publish([(dim, b'{"percentage":5}', None)], retain=True)
+            client.publish([(measured, b'{"lumens":-1,"sentAt":"2026-05-01T10:00:00Z"}', None)])
+
+        try:
+            args = [str(spec), "--broker", broker.endpoint.url, "--count", "2", "--duration"]
+            args += ["60", "--output", str(recording), "--report-json", str(live)]
+            code = record_while(args, publish)
+        finally:
+            client.close()
+    out, _ = capsys.readouterr()
+    assert code == 1, out
+    assert "(mqtt)" in out
+    assert "payload /lumens [minimum]" in out
+    lines = [json.loads(line) for line in recording.read_text().splitlines()]
+    assert [(line["destination"], line.get("retained")) for line in lines] == [
+        (dim, True),
+        (measured, None),
+    ]
+    again = main(
+        ["check-traffic", str(spec), "--input", str(recording), "--report-json", str(offline)]
+    )
+    capsys.readouterr()
+    assert again == code
+    same_verdicts(json.loads(live.read_text()), json.loads(offline.read_text()))
