@@ -80,9 +80,9 @@ def test_publish_uses_the_qos_of_the_bindings(broker: ProvisionedBroker, tmp_pat
         return []
 
     try:
-        assert asyncio.run(asyncio.wait_for(observe(), 20)) == list(
-            zip(topics, [0, 2, 1, 1], strict=True)
-        )
+        # as a set: a QoS 2 delivery is handed over at PUBREL, after later QoS 1 ones
+        seen = asyncio.run(asyncio.wait_for(observe(), 20))
+        assert sorted(seen) == sorted(zip(topics, [0, 2, 1, 1], strict=True))
     finally:
         adapter.close()
 
