@@ -74,6 +74,34 @@ def test_unique_keys_are_never_reported(value: object, indent: int | None) -> No
     assert duplicate_key_violations(text, orjson.loads(text)) == ()
 
 
+@given(
+    value=st.dictionaries(st.text(":ab ", max_size=3), json_values, max_size=3),
+    key=st.text(":ab ", max_size=3),
+    style=st.sampled_from(["compact", "spaced", "space before colon", "pretty"]),
+)
+def test_a_written_twice_key_is_found_in_every_text_style(
+    value: dict[str, object], key: str, style: str
+) -> None:
+    """Values with ``:`` in them (times, URLs) and every separator style: the duplicate of
+    ``key`` (one more pair in the outer object) is always reported."""
+    import orjson
+
+    separators = {"compact": (",", ":"), "spaced": (", ", ": "), "space before colon": (",", " : ")}
+    inner = {k: v for k, v in value.items() if k != key}
+    if style == "pretty":
+        body = json.dumps({key: 1, **inner}, indent=2)[:-2] + f",\n  {json.dumps(key)}: 2\n}}"
+    else:
+        item, colon = separators[style]
+        pairs = [
+            f"{json.dumps(k)}{colon}{json.dumps(v, separators=(item, colon))}"
+            for k, v in [(key, 1), *inner.items(), (key, 2)]
+        ]
+        body = "{" + item.join(pairs) + "}"
+    text = body.encode()
+    found = duplicate_key_violations(text, orjson.loads(text))
+    assert [(v.pointer, v.keyword) for v in found if v.pointer == ""] == [("", "duplicate-key")]
+
+
 def test_a_repeated_header_is_a_violation_and_the_first_value_is_checked(message: Message) -> None:
     repeated = (*HEADERS, ("x-schema-version", b"3"))
     result = check_message(message, json.dumps(GOOD).encode(), repeated)
