@@ -19,6 +19,7 @@ ROOT_DOCUMENTS = [
     "streetlights-params.yaml",
     "split/asyncapi.yaml",
     "telemetry-avro.yaml",
+    "streetlights-mqtt.yaml",
 ]
 FRAGMENTS = [
     "split/messages/inventory.yaml",
