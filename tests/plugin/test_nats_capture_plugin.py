@@ -124,14 +124,17 @@ def test_a_malformed_frame_is_one_invalid_message_and_the_session_goes_on(
         from tests.brokers.nats_servers import RUNNING
 
         def test_bad_frame():
-            peer = socket.create_connection(("127.0.0.1", RUNNING["plugin"].port))
-            peer.recv(65536)
-            peer.sendall(b'CONNECT {"user":"svc","pass":"svc","headers":true}\\r\\n')
-            block = b"NATS/1.0\\r\\nnocolon\\r\\n\\r\\n"
-            peer.sendall(b"HPUB user/signedup %d %d\\r\\n%s{}\\r\\nPING\\r\\n"
-                         % (len(block), len(block) + 2, block))
-            assert peer.recv(64).endswith(b"PONG\\r\\n")
-            peer.close()
+            with socket.create_connection(("127.0.0.1", RUNNING["plugin"].port)) as peer:
+                peer.recv(65536)
+                peer.sendall(b'CONNECT {"user":"svc","pass":"svc","headers":true}\\r\\n')
+                block = b"NATS/1.0\\r\\nnocolon\\r\\n\\r\\n"
+                peer.sendall(b"HPUB user/signedup %d %d\\r\\n%s{}\\r\\nPING\\r\\n"
+                             % (len(block), len(block) + 2, block))
+                answer = b""
+                while not answer.endswith(b"PONG\\r\\n"):  # the server has the frame
+                    chunk = peer.recv(64)
+                    assert chunk, f"connection closed after {answer!r}"
+                    answer += chunk
 
         def test_next():
             publish("user/signedup", GOOD, HEADERS)
