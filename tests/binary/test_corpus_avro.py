@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_asyncapi.message_check import check_message
+from pytest_asyncapi.check.message_check import check_message
 from pytest_asyncapi.schemas.binary import BinarySchema
 from pytest_asyncapi.schemas.compile import Verdict, compile_schema
 from pytest_asyncapi.spec.loader import load_spec

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_asyncapi.message_check import check_message
+from pytest_asyncapi.check.message_check import check_message
 from pytest_asyncapi.schemas import registry as registry_module
 from pytest_asyncapi.schemas.binary import writer_schema_note
 from pytest_asyncapi.schemas.compile import Verdict

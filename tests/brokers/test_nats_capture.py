@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
-    from pytest_asyncapi.brokers.base import Captured
+    from pytest_asyncapi.captured import Captured
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_asyncapi import cli
+from pytest_asyncapi.cli import main as cli
 from pytest_asyncapi.codegen.model_check import assert_model_matches
 from pytest_asyncapi.spec.loader import load_spec
 from tests.codegen.helpers import SAMPLES, generate_into, import_package

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pydantic import MISSING
 
-from pytest_asyncapi import cli
+from pytest_asyncapi.cli import main as cli
 from pytest_asyncapi.codegen.package import generate_package, stale_diff
 from pytest_asyncapi.codegen.plan import make_plan
 from pytest_asyncapi.spec.loader import load_spec

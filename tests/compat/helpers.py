@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from pytest_asyncapi import cli
+from pytest_asyncapi.cli import main as cli
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 ROOT = Path(__file__).resolve().parents[2]

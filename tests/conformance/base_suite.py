@@ -22,7 +22,8 @@ from typing import Protocol, TypeVar
 
 import pytest
 
-from pytest_asyncapi.brokers.base import CaptureAdapter, Captured
+from pytest_asyncapi.brokers.base import CaptureAdapter
+from pytest_asyncapi.captured import Captured
 from pytest_asyncapi.errors import BrokerError
 
 RawMessage = tuple[str, bytes, Mapping[str, str] | None]

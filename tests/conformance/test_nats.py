@@ -24,7 +24,7 @@ from pytest_asyncapi.brokers.local_binary import find_binary
 from pytest_asyncapi.brokers.nats import capture as nats_capture_module
 from pytest_asyncapi.brokers.nats.capture import NatsCapture, subject_matches
 from pytest_asyncapi.brokers.provision import ProvisionedBroker, provision
-from pytest_asyncapi.contract import judge
+from pytest_asyncapi.check.contract import judge
 from pytest_asyncapi.errors import BrokerError
 from pytest_asyncapi.routing import Router, build_routes, machinery
 from pytest_asyncapi.spec.loader import load_spec

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pytest_asyncapi.contract import Outcome, judge
-from pytest_asyncapi.results import TestOutcome, window_record
+from pytest_asyncapi.check.contract import Outcome, judge
+from pytest_asyncapi.check.results import TestOutcome, window_record
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from pytest_asyncapi.brokers.base import Captured
-    from pytest_asyncapi.capture import Recorder
-    from pytest_asyncapi.fast_path import Planner
+    from pytest_asyncapi.captured import Captured
+    from pytest_asyncapi.check.fast_path import Planner
+    from pytest_asyncapi.check.recorder import Recorder
     from pytest_asyncapi.routing import Router
 
 

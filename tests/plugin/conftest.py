@@ -14,16 +14,16 @@ import pytest
 import pytest_asyncapi.brokers.containers
 import pytest_asyncapi.brokers.nats.capture
 import pytest_asyncapi.brokers.provision
-import pytest_asyncapi.fixture_api
-import pytest_asyncapi.session  # noqa: F401
-from pytest_asyncapi.capture import Recorder
+import pytest_asyncapi.plugin.fixtures
+import pytest_asyncapi.plugin.session  # noqa: F401
+from pytest_asyncapi.check.recorder import Recorder
 from tests.model.judge_equivalence import window_difference
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
-    from pytest_asyncapi.brokers.base import Captured
-    from pytest_asyncapi.results import TestOutcome
+    from pytest_asyncapi.captured import Captured
+    from pytest_asyncapi.check.results import TestOutcome
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "sample_specs"

@@ -153,7 +153,7 @@ def test_kafka_broker_killed_mid_session_errors_within_seconds(
     kafka_pytester.makepyfile(
         test_kill="""
         from kafka_publisher import send, ORDER
-        from pytest_asyncapi.plugin import SESSION
+        from pytest_asyncapi.plugin.hooks import SESSION
 
         def test_before():
             send("orders.events", ORDER)

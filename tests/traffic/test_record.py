@@ -19,8 +19,9 @@ import pytest
 
 from pytest_asyncapi.brokers.probes import free_port
 from pytest_asyncapi.brokers.provision import provision
-from pytest_asyncapi.cli import UsageProblem, _parser, main
-from pytest_asyncapi.cli_traffic import run_record
+from pytest_asyncapi.cli.main import _parser, main
+from pytest_asyncapi.cli.output import UsageProblem
+from pytest_asyncapi.cli.traffic import run_record
 from pytest_asyncapi.spec.options import LoadOptions
 from tests.brokers.kafka_clients import AiokafkaClient
 

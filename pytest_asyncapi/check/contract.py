@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pytest_asyncapi.brokers.base import CAPTURE_GAP
-from pytest_asyncapi.correlation import missing_correlation
-from pytest_asyncapi.message_check import MessageCheck, check_message
+from pytest_asyncapi.check.correlation import missing_correlation
+from pytest_asyncapi.check.message_check import MessageCheck, check_message
 from pytest_asyncapi.schemas.compile import SchemaViolation, Verdict, compile_schema
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from pytest_asyncapi.brokers.base import Captured
+    from pytest_asyncapi.captured import Captured
     from pytest_asyncapi.routing import Route, Router
     from pytest_asyncapi.spec.model import Message, Spec
 

@@ -14,17 +14,17 @@ from typing import TYPE_CHECKING, Any
 import orjson
 import pytest
 
-from pytest_asyncapi.contract import Violation
+from pytest_asyncapi.check.contract import Violation
+from pytest_asyncapi.check.message_check import check_message
 from pytest_asyncapi.generation import example_payloads, find_message
-from pytest_asyncapi.message_check import check_message
 from pytest_asyncapi.reporting.terminal import render_violations
 from pytest_asyncapi.schemas.compile import SchemaViolation, Verdict, compile_schema
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from pytest_asyncapi.brokers.base import Captured
-    from pytest_asyncapi.capture import Recorder
+    from pytest_asyncapi.captured import Captured
+    from pytest_asyncapi.check.recorder import Recorder
     from pytest_asyncapi.routing import Route
     from pytest_asyncapi.spec.model import Message, SchemaSpec
 
@@ -158,7 +158,7 @@ class AsyncAPIFixture:
         and the request's correlation ID. Returns the reply; fails the test with what arrived
         when no reply comes within ``timeout`` s, or when the reply breaks the contract.
         """
-        from pytest_asyncapi.request_api import prepare, send_request
+        from pytest_asyncapi.plugin.request_api import prepare, send_request
 
         prepared = prepare(
             self._recorder, operation, payload, example, headers, message, parameters

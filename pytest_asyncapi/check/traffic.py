@@ -19,7 +19,7 @@ The record format (one JSON object per line; blank lines are skipped)::
 
 The writer uses the object form when every name occurs once (what readers of earlier versions
 read), the pair list otherwise. Header values are strings, as on the wire: a header schema
-of ``type: integer`` meets ``"1"`` converted (see :mod:`pytest_asyncapi.message_check`).
+of ``type: integer`` meets ``"1"`` converted (see :mod:`pytest_asyncapi.check.message_check`).
 :func:`record_line` writes what a capture saw in this format, byte for byte: ``payload`` only
 when the compact JSON of the value is exactly the payload, else ``payload_text`` when it is
 UTF-8, else ``payload_base64``.
@@ -31,21 +31,21 @@ from __future__ import annotations
 
 import base64
 import binascii
+import enum
 import time
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from pytest_asyncapi.brokers.base import Captured
-from pytest_asyncapi.cli import EXIT_FINDINGS, EXIT_OK, EXIT_UNCHECKED
-from pytest_asyncapi.contract import judge
-from pytest_asyncapi.results import RunResults, TestOutcome, window_record
+from pytest_asyncapi.captured import Captured
+from pytest_asyncapi.check.contract import judge
+from pytest_asyncapi.check.results import RunResults, TestOutcome, window_record
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
-    from pytest_asyncapi.coverage import Coverage
+    from pytest_asyncapi.check.coverage import Coverage
     from pytest_asyncapi.routing import Router
 
 PAYLOAD_FIELDS = ("payload", "payload_text", "payload_base64")
@@ -348,10 +348,18 @@ def _add_chunk(
     return len(chunk)
 
 
+class Gate(enum.Enum):
+    """The gate's verdict: everything checked and valid, a finding, or something unchecked."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    UNCHECKED = "unchecked"
+
+
 def gate(
     results: RunResults, coverage: Coverage, *, strict: bool, coverage_min: float | None
-) -> tuple[int, list[str]]:
-    """The exit code and the reasons for it (see the CLI's exit codes)."""
+) -> tuple[Gate, list[str]]:
+    """The gate's verdict on the results and the reasons for it."""
     unchecked = sum(c.unchecked for c in results.channels.values())
     undeclared = sum(results.undeclared.values())
     failures: list[str] = []
@@ -367,10 +375,10 @@ def gate(
             f"coverage {coverage.percent or 0:.0f}% is below --coverage-min {coverage_min:g}%"
         )
     if failures:
-        return EXIT_FINDINGS, failures
+        return Gate.FAILED, failures
     notes = []
     if unchecked:
         notes.append(f"{unchecked} message(s) could not be checked")
     if undeclared:
         notes.append(f"{undeclared} message(s) on destinations no channel declares")
-    return (EXIT_UNCHECKED, notes) if notes else (EXIT_OK, [])
+    return (Gate.UNCHECKED, notes) if notes else (Gate.PASSED, [])

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from pytest_asyncapi.session import ContractSession
+    from pytest_asyncapi.plugin.session import ContractSession
 
 
 def _e(value: object) -> str:

@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pytest_asyncapi.brokers.registry import describe, descriptions, names
-from pytest_asyncapi.capture import Recorder
-from pytest_asyncapi.coverage import Coverage
-from pytest_asyncapi.coverage import compute as compute_coverage
+from pytest_asyncapi.check.coverage import Coverage
+from pytest_asyncapi.check.coverage import compute as compute_coverage
+from pytest_asyncapi.check.recorder import Recorder
+from pytest_asyncapi.check.results import RunResults, window_record
 from pytest_asyncapi.errors import AsyncAPIContractError, BrokerError, SpecError
 from pytest_asyncapi.masking import mask
+from pytest_asyncapi.plugin.settings import Settings, SettingsError
 from pytest_asyncapi.reporting.terminal import render_replies
-from pytest_asyncapi.results import RunResults, window_record
 from pytest_asyncapi.routing import (
     Router,
     build_routes,
@@ -26,7 +27,6 @@ from pytest_asyncapi.routing import (
     declared_protocol_names,
     machinery,
 )
-from pytest_asyncapi.settings import Settings, SettingsError
 from pytest_asyncapi.spec.loader import load_spec, shown
 from pytest_asyncapi.spec.options import LoadOptions
 

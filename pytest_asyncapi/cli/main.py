@@ -12,23 +12,14 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
+from pytest_asyncapi.cli.output import EXIT_USAGE, UsageProblem
 from pytest_asyncapi.errors import SpecError
 from pytest_asyncapi.spec.options import LoadOptions
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-
-EXIT_OK = 0
-EXIT_FINDINGS = 1
-EXIT_USAGE = 2
-EXIT_UNCHECKED = 3
-
-
-class UsageProblem(Exception):
-    """A problem with what the user asked for (exit code 2)."""
-
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code."""
@@ -37,26 +28,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         options = _load_options(args)
         if args.command in ("verify", "diff"):
-            from pytest_asyncapi.cli_compat import run
+            from pytest_asyncapi.cli.compat import run
 
             return run(args, options)
         if args.command in ("check-traffic", "record"):
-            from pytest_asyncapi.cli_traffic import run_traffic
+            from pytest_asyncapi.cli.traffic import run_traffic
 
             return run_traffic(args, options)
         if args.command == "pact-export":
-            from pytest_asyncapi.cli_pact import run_export
+            from pytest_asyncapi.cli.pact import run_export
 
             return run_export(args, options)
         if args.command in ("codegen", "check-models"):
-            from pytest_asyncapi.cli_codegen import run as run_codegen
+            from pytest_asyncapi.cli.codegen import run as run_codegen
 
             return run_codegen(args, options)
         if args.command == "validate":
-            from pytest_asyncapi.cli_validate import run_validate
+            from pytest_asyncapi.cli.validate import run_validate
 
             return run_validate(args.specs, options, strict=args.strict, as_json=args.json)
-        from pytest_asyncapi.cli_check import run_check
+        from pytest_asyncapi.cli.check import run_check
 
         return run_check(args, options)
     except UsageProblem as problem:
@@ -114,10 +105,10 @@ def _parser() -> argparse.ArgumentParser:
         help="Confluent-API schema registry for writer schemas of framed Avro/Protobuf "
         "(default: the Kafka server binding's schemaRegistryUrl)",
     )
-    from pytest_asyncapi.cli_codegen import add_subcommands as add_codegen_commands
-    from pytest_asyncapi.cli_compat import add_subcommands as add_compat_commands
-    from pytest_asyncapi.cli_pact import add_subcommands as add_pact_commands
-    from pytest_asyncapi.cli_traffic import add_subcommands as add_traffic_commands
+    from pytest_asyncapi.cli.codegen import add_subcommands as add_codegen_commands
+    from pytest_asyncapi.cli.compat import add_subcommands as add_compat_commands
+    from pytest_asyncapi.cli.pact import add_subcommands as add_pact_commands
+    from pytest_asyncapi.cli.traffic import add_subcommands as add_traffic_commands
 
     more = add_traffic_commands(commands) + add_compat_commands(commands)
     more += add_codegen_commands(commands)
@@ -178,8 +169,3 @@ def _load_options(args: argparse.Namespace) -> LoadOptions:
         max_depth=limits.get("max_depth", LoadOptions.max_depth),
         max_aliases=limits.get("max_aliases", LoadOptions.max_aliases),
     )
-
-
-def emit_json(data: Any) -> None:
-    """Write ``data`` as indented JSON to standard output."""
-    print(json.dumps(data, indent=2, default=str))

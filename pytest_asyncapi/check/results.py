@@ -14,10 +14,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pytest_asyncapi.contract import MessageVerdict, Outcome, Violation
+from pytest_asyncapi.check.contract import MessageVerdict, Outcome, Violation
 
 if TYPE_CHECKING:
-    from pytest_asyncapi.replies import Pair
+    from pytest_asyncapi.check.replies import Pair
 
 MAX_KEPT = 1000
 """Violations (and unchecked entries) kept in detail; beyond it only counts grow."""

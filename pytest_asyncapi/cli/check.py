@@ -8,15 +8,15 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from pytest_asyncapi.cli import (
+from pytest_asyncapi.check.contract import choose
+from pytest_asyncapi.check.message_check import MessageCheck, check_message
+from pytest_asyncapi.cli.output import (
     EXIT_FINDINGS,
     EXIT_OK,
     EXIT_UNCHECKED,
     UsageProblem,
     emit_json,
 )
-from pytest_asyncapi.contract import choose
-from pytest_asyncapi.message_check import MessageCheck, check_message
 from pytest_asyncapi.schemas.binary import writer_schema_note
 from pytest_asyncapi.schemas.compile import Verdict
 from pytest_asyncapi.schemas.registry import set_registry_url

@@ -1,7 +1,7 @@
 """The fast path for valid messages: a plan per destination, built once, that counts a valid
 message without building check or verdict objects.
 
-A :class:`DestinationPlan` holds what the full judge (:func:`pytest_asyncapi.contract.judge`)
+A :class:`DestinationPlan` holds what the full judge (:func:`pytest_asyncapi.check.contract.judge`)
 would work out again for every message on one concrete destination: the route per spec and
 per consumer, the parameter values' verdict, and per candidate message its decoder and
 compiled validator. :meth:`Planner.tally` returns the ``(spec, channel, message,
@@ -12,7 +12,7 @@ candidate and cuts excerpts.
 The plan takes only what it is sure of and hands everything else to the full judge: a frame
 defect, a reply address (request/reply bookkeeping), an undeclared destination, a parameter
 that breaks its schema, a channel without messages. A candidate is "valid" here exactly when
-:func:`~pytest_asyncapi.message_check.check_message` would say VALID: the payload is decoded
+:func:`~pytest_asyncapi.check.message_check.check_message` would say VALID: the payload is decoded
 and validated directly, with the duplicate-key screen (a failure costs no violation list);
 a record with headers, or a
 candidate with header or key rules, then goes through ``check_message`` itself (still
@@ -27,14 +27,14 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from pytest_asyncapi.json_duplicates import duplicate_key_violations
-from pytest_asyncapi.message_check import check_message, decode_payload, is_json_content_type
+from pytest_asyncapi.check.json_duplicates import duplicate_key_violations
+from pytest_asyncapi.check.message_check import check_message, decode_payload, is_json_content_type
 from pytest_asyncapi.schemas.compile import CheckResult, Verdict, compile_schema
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from pytest_asyncapi.brokers.base import Captured
+    from pytest_asyncapi.captured import Captured
     from pytest_asyncapi.routing import Route, Router
     from pytest_asyncapi.spec.model import Message
 

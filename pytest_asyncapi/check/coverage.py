@@ -20,7 +20,7 @@ from pytest_asyncapi.spec.model import Action
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from pytest_asyncapi.results import RunResults
+    from pytest_asyncapi.check.results import RunResults
     from pytest_asyncapi.spec.model import Spec
 
 

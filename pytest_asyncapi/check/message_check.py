@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from pytest_asyncapi.json_duplicates import duplicate_key_violations
+from pytest_asyncapi.check.json_duplicates import duplicate_key_violations
 from pytest_asyncapi.schemas.binary import BinarySchema, check_bytes
 from pytest_asyncapi.schemas.compile import (
     CheckResult,

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pytest_asyncapi.cli import EXIT_OK, EXIT_UNCHECKED, UsageProblem
+from pytest_asyncapi.cli.output import EXIT_OK, EXIT_UNCHECKED, UsageProblem
 
 if TYPE_CHECKING:
     import argparse

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, Any
 
-from pytest_asyncapi.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, emit_json
+from pytest_asyncapi.cli.output import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, emit_json
 from pytest_asyncapi.errors import SpecError
 from pytest_asyncapi.spec.loader import load_spec
 

@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from pytest_asyncapi.check.results import TestOutcome, window_record
 from pytest_asyncapi.errors import AsyncAPIContractError, BrokerError
 from pytest_asyncapi.reporting.terminal import render_test_failure
-from pytest_asyncapi.results import TestOutcome, window_record
 
 if TYPE_CHECKING:
-    from pytest_asyncapi.session import ContractSession
+    from pytest_asyncapi.plugin.session import ContractSession
 
 MARKER = "asyncapi"
 MARKER_ARGS = ("strict", "must_see")

@@ -10,14 +10,14 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pytest
 
-from pytest_asyncapi.settings import OPTIONS, Option, Settings, SettingsError, read_settings
+from pytest_asyncapi.plugin.settings import OPTIONS, Option, Settings, SettingsError, read_settings
 
 if TYPE_CHECKING:
     from collections.abc import Generator
     from pathlib import Path
 
-    from pytest_asyncapi.fixture_api import AsyncAPIFixture
-    from pytest_asyncapi.session import BrokerInfo, ContractSession
+    from pytest_asyncapi.plugin.fixtures import AsyncAPIFixture
+    from pytest_asyncapi.plugin.session import BrokerInfo, ContractSession
 
 SETTINGS = pytest.StashKey[Settings | None]()
 SESSION = pytest.StashKey["ContractSession"]()
@@ -115,7 +115,7 @@ def pytest_configure(config: pytest.Config) -> None:
             "per worker), or run without -n"
         )
     from pytest_asyncapi.errors import SpecError
-    from pytest_asyncapi.session import ContractSession
+    from pytest_asyncapi.plugin.session import ContractSession
 
     try:
         # pytest's cache keeps official-schema check results (absent: -p no:cacheprovider)
@@ -125,7 +125,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[SESSION] = session
     config.pluginmanager.register(_Collector(session), name="asyncapi-collector")
     if config.pluginmanager.hasplugin("html"):
-        from pytest_asyncapi.reporting.pytest_html_glue import SummarySection
+        from pytest_asyncapi.plugin.html_glue import SummarySection
 
         config.pluginmanager.register(SummarySection(session), name="asyncapi-pytest-html")
 
@@ -165,7 +165,7 @@ def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
     session = _session(item.config)
     if session is None:
         return (yield)
-    from pytest_asyncapi.test_windows import open_window, setup_failure
+    from pytest_asyncapi.plugin.windows import open_window, setup_failure
 
     problem = open_window(session, item)
     if problem is None:
@@ -182,7 +182,7 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     session = _session(item.config)
     if session is None or session.recorder is None:
         return (yield)
-    from pytest_asyncapi.test_windows import close_window
+    from pytest_asyncapi.plugin.windows import close_window
 
     try:
         result = yield
@@ -198,13 +198,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     """Put the window's record on the report: xdist ships it to the controller."""
     report = yield
     if _session(item.config) is not None:
-        from pytest_asyncapi.test_windows import take_record
+        from pytest_asyncapi.plugin.windows import take_record
 
         record = take_record(item, report.when)
         if record is not None:
             report.asyncapi = record
             if item.config.pluginmanager.hasplugin("html"):
-                from pytest_asyncapi.reporting.pytest_html_glue import add_extras
+                from pytest_asyncapi.plugin.html_glue import add_extras
 
                 add_extras(report, record)
     return report
@@ -243,7 +243,7 @@ def asyncapi_broker(pytestconfig: pytest.Config) -> BrokerInfo:
 def asyncapi(pytestconfig: pytest.Config) -> AsyncAPIFixture:
     """This test's captured messages, ``expect(...)`` and ``publish(...)``."""
     __tracebackhide__ = True
-    from pytest_asyncapi.fixture_api import AsyncAPIFixture
+    from pytest_asyncapi.plugin.fixtures import AsyncAPIFixture
 
     session = _require(pytestconfig)
     return AsyncAPIFixture(session.start())

@@ -18,15 +18,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pytest_asyncapi.contract import MessageVerdict, Outcome, Violation, verdict_for
-from pytest_asyncapi.correlation import MISSING, correlation_location, correlation_value
+from pytest_asyncapi.check.contract import MessageVerdict, Outcome, Violation, verdict_for
+from pytest_asyncapi.check.correlation import MISSING, correlation_location, correlation_value
 from pytest_asyncapi.spec.runtime_expressions import ExpressionError, parse_expression
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    from pytest_asyncapi.brokers.base import Captured
-    from pytest_asyncapi.fast_path import Tally
+    from pytest_asyncapi.captured import Captured
+    from pytest_asyncapi.check.fast_path import Tally
     from pytest_asyncapi.routing import Route, Router
     from pytest_asyncapi.spec.model import Message, Operation, Spec
 
@@ -46,7 +46,7 @@ class Pending:
     route: Route | None
     """The reply channel's route, when the reply goes to its static address."""
     correlation: Any
-    """The request's correlation ID, or :data:`~pytest_asyncapi.correlation.MISSING`."""
+    """The request's correlation ID, or :data:`~pytest_asyncapi.check.correlation.MISSING`."""
     by_fixture: bool = False
     number: int = 0
     reply: Captured | None = field(default=None, repr=False)

@@ -2,7 +2,7 @@
 
 ``begin_test`` drains what arrived since the last test (reported as "between tests", never
 dropped); ``end_test`` drains exactly and attributes everything in the window to the test.
-A window is judged by the fast path (:mod:`pytest_asyncapi.fast_path`: valid messages are
+A window is judged by the fast path (:mod:`pytest_asyncapi.check.fast_path`: valid messages are
 counted) and the full judge for every other message.
 """
 
@@ -11,15 +11,16 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from pytest_asyncapi.contract import MessageVerdict, judge
-from pytest_asyncapi.fast_path import Planner
-from pytest_asyncapi.replies import ReplyTracker
-from pytest_asyncapi.results import TestOutcome
+from pytest_asyncapi.check.contract import MessageVerdict, judge
+from pytest_asyncapi.check.fast_path import Planner
+from pytest_asyncapi.check.replies import ReplyTracker
+from pytest_asyncapi.check.results import TestOutcome
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from pytest_asyncapi.brokers.base import CaptureAdapter, Captured
+    from pytest_asyncapi.brokers.base import CaptureAdapter
+    from pytest_asyncapi.captured import Captured
     from pytest_asyncapi.routing import Router
     from pytest_asyncapi.spec.model import Spec
 

@@ -1,6 +1,6 @@
 """Pre-commit helpers (see ``.pre-commit-hooks.yaml``): ``diff`` against a base git ref.
 
-``python -m pytest_asyncapi.precommit diff [--base REF] [--mode M] FILE...`` compares each
+``python -m pytest_asyncapi.cli.precommit diff [--base REF] [--mode M] FILE...`` compares each
 staged AsyncAPI document with its version at ``REF`` (default ``origin/main``) by
 ``asyncapi-contract diff``. The base tree is read with ``git archive``, so ``$ref``s to other
 files resolve as they were at the base. Exit 1 when a change is breaking; with
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pytest_asyncapi.precommit")
+    parser = argparse.ArgumentParser(prog="python -m pytest_asyncapi.cli.precommit")
     commands = parser.add_subparsers(dest="command", required=True)
     diff = commands.add_parser("diff", help="diff documents against their version at a git ref")
     diff.add_argument("files", nargs="*", type=Path, metavar="FILE")
@@ -39,7 +39,8 @@ def _git(*argv: str, cwd: Path) -> subprocess.CompletedProcess[bytes]:
 
 
 def _diff(files: Sequence[Path], base: str, mode: str, fail_on_review: bool) -> int:
-    from pytest_asyncapi import cli
+    from pytest_asyncapi.cli import main as cli
+    from pytest_asyncapi.cli.output import EXIT_UNCHECKED
 
     if not files:
         return 0
@@ -65,7 +66,7 @@ def _diff(files: Sequence[Path], base: str, mode: str, fail_on_review: bool) -> 
                 continue
             print(f"{file}: compared with {base}")
             code = cli.main(["diff", str(old), str(file), "--mode", mode])
-            if code == cli.EXIT_UNCHECKED and not fail_on_review:
+            if code == EXIT_UNCHECKED and not fail_on_review:
                 code = 0
             worst = max(worst, code)
     return worst

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pytest_asyncapi.cli import (
+from pytest_asyncapi.cli.output import (
     EXIT_FINDINGS,
     EXIT_OK,
     EXIT_UNCHECKED,

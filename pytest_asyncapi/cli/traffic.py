@@ -1,7 +1,7 @@
 """``asyncapi-contract check-traffic`` and ``record``: the contract gate outside pytest.
 
 ``check-traffic SPEC... --input FILE`` judges recorded messages (JSON Lines, the format of
-:mod:`pytest_asyncapi.traffic`; ``-`` reads standard input) offline. ``record SPEC... --broker
+:mod:`pytest_asyncapi.check.traffic`; ``-`` reads standard input) offline. ``record SPEC... --broker
 URL --duration S | --count N`` captures from a live broker (every destination the specs
 declare, plus a catch-all), optionally writes what it saw in the same format (``--output``),
 then judges it exactly like ``check-traffic``. Both print the plugin's summary and the
@@ -25,14 +25,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pytest_asyncapi.brokers import registry
-from pytest_asyncapi.cli import UsageProblem, emit_json
+from pytest_asyncapi.cli.output import UsageProblem, emit_json
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator, Sequence
 
-    from pytest_asyncapi.brokers.base import CaptureAdapter, Captured
-    from pytest_asyncapi.coverage import Coverage
-    from pytest_asyncapi.results import RunResults
+    from pytest_asyncapi.brokers.base import CaptureAdapter
+    from pytest_asyncapi.captured import Captured
+    from pytest_asyncapi.check.coverage import Coverage
+    from pytest_asyncapi.check.results import RunResults
     from pytest_asyncapi.routing import Router
     from pytest_asyncapi.spec.model import Spec
     from pytest_asyncapi.spec.options import LoadOptions
@@ -145,7 +146,7 @@ def run_traffic(args: argparse.Namespace, options: LoadOptions) -> int:
 
 def run_check_traffic(args: argparse.Namespace, options: LoadOptions) -> int:
     """Judge the records of ``args.input``; return the exit code."""
-    from pytest_asyncapi.traffic import RecordError, check_records, read_records
+    from pytest_asyncapi.check.traffic import RecordError, check_records, read_records
 
     plan = Plan.prepare(args, options, args.protocol)
     label = "<stdin>" if args.input == "-" else args.input
@@ -219,7 +220,7 @@ def run_record(
         if args.output is not None:
             problem += f"\n  the {len(captured)} record(s) captured before are in {args.output}"
         raise UsageProblem(problem)
-    from pytest_asyncapi.traffic import check_records
+    from pytest_asyncapi.check.traffic import check_records
 
     label = f"recording from {shown}"
     results, count = check_records(captured, plan.router, label=label, check_key=plan.check_key)
@@ -274,7 +275,7 @@ def collect(
 
 
 def _write_records(path: Path, captured: Sequence[Captured]) -> None:
-    from pytest_asyncapi.traffic import record_line
+    from pytest_asyncapi.check.traffic import record_line
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -322,13 +323,17 @@ class Plan:
         broker: list[str],
     ) -> int:
         """Gate the results: print them, write the reports, return the exit code."""
-        from pytest_asyncapi.cli import EXIT_FINDINGS
-        from pytest_asyncapi.coverage import compute
+        from pytest_asyncapi.check.coverage import compute
+        from pytest_asyncapi.check.traffic import Gate, gate
+        from pytest_asyncapi.cli.output import EXIT_FINDINGS, EXIT_OK, EXIT_UNCHECKED
         from pytest_asyncapi.reporting.report import build_report, write_json
-        from pytest_asyncapi.traffic import gate
 
         coverage = compute(self.specs, results)
-        code, reasons = gate(results, coverage, strict=args.strict, coverage_min=args.coverage_min)
+        verdict, reasons = gate(
+            results, coverage, strict=args.strict, coverage_min=args.coverage_min
+        )
+        exits = {Gate.PASSED: EXIT_OK, Gate.FAILED: EXIT_FINDINGS, Gate.UNCHECKED: EXIT_UNCHECKED}
+        code = exits[verdict]
         report = build_report(
             self.specs,
             results,
@@ -374,8 +379,8 @@ class Plan:
         code: int,
         reasons: list[str],
     ) -> list[str]:
-        from pytest_asyncapi.cli import EXIT_FINDINGS, EXIT_OK
-        from pytest_asyncapi.contract import Violation
+        from pytest_asyncapi.check.contract import Violation
+        from pytest_asyncapi.cli.output import EXIT_FINDINGS, EXIT_OK
         from pytest_asyncapi.reporting.terminal import render_summary, render_violations
 
         lines = []

@@ -1,7 +1,7 @@
 """Correlation IDs: the value a message carries at its ``correlationId.location``.
 
 Pure. A message that declares a location and has no value there breaks the contract; a reply's
-value must equal its request's (see :mod:`pytest_asyncapi.replies`).
+value must equal its request's (see :mod:`pytest_asyncapi.check.replies`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pytest_asyncapi.spec.runtime_expressions import (
 )
 
 if TYPE_CHECKING:
-    from pytest_asyncapi.brokers.base import Captured
+    from pytest_asyncapi.captured import Captured
     from pytest_asyncapi.spec.model import Message
 
 __all__ = ["MISSING", "correlation_location", "correlation_value", "missing_correlation"]

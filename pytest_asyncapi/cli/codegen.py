@@ -10,7 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pytest_asyncapi.cli import EXIT_FINDINGS, EXIT_OK, EXIT_UNCHECKED, UsageProblem, emit_json
+from pytest_asyncapi.cli.output import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_UNCHECKED,
+    UsageProblem,
+    emit_json,
+)
 
 if TYPE_CHECKING:
     import argparse

@@ -20,9 +20,9 @@ import orjson
 import pytest
 
 from pytest_asyncapi.brokers.registry import describe
-from pytest_asyncapi.contract import Outcome, choose
-from pytest_asyncapi.correlation import MISSING, correlation_location, correlation_value
-from pytest_asyncapi.message_check import check_message
+from pytest_asyncapi.check.contract import Outcome, choose
+from pytest_asyncapi.check.correlation import MISSING, correlation_location, correlation_value
+from pytest_asyncapi.check.message_check import check_message
 from pytest_asyncapi.reporting.terminal import render_violations
 from pytest_asyncapi.schemas.compile import Verdict
 from pytest_asyncapi.spec.runtime_expressions import ExpressionError, parse_expression
@@ -30,9 +30,9 @@ from pytest_asyncapi.spec.runtime_expressions import ExpressionError, parse_expr
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from pytest_asyncapi.brokers.base import Captured
-    from pytest_asyncapi.capture import Recorder
-    from pytest_asyncapi.replies import Pending
+    from pytest_asyncapi.captured import Captured
+    from pytest_asyncapi.check.recorder import Recorder
+    from pytest_asyncapi.check.replies import Pending
     from pytest_asyncapi.routing import Route
     from pytest_asyncapi.spec.model import Message, Operation, Spec
 
@@ -249,7 +249,7 @@ def _missing_correlation(message: Message, body: bytes, headers: dict[str, str])
 
 
 def _as_captured(request: Request) -> Captured:
-    from pytest_asyncapi.brokers.base import Captured
+    from pytest_asyncapi.captured import Captured
 
     pairs = tuple((k, v.encode()) for k, v in request.headers.items())
     return Captured(request.destination, request.body, pairs, time.time(), 0)
