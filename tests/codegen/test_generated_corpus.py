@@ -21,7 +21,7 @@ from pytest_asyncapi.schemas.compile import compile_schema
 from pytest_asyncapi.spec.loader import load_spec
 from pytest_asyncapi.spec.model import Spec
 from pytest_asyncapi.spec.options import LoadOptions
-from tests.codegen.helpers import (
+from tests.support.codegen import (
     ROOT,
     assert_valid,
     check_instances,

@@ -12,7 +12,7 @@ import yaml
 
 from pytest_asyncapi.cli import main as cli
 from pytest_asyncapi.cli import precommit
-from tests.codegen.helpers import ROOT, SAMPLES
+from tests.support.codegen import ROOT, SAMPLES
 
 HOOKS = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
 

@@ -24,8 +24,7 @@ from pytest_asyncapi.routing import Router, build_routes
 from pytest_asyncapi.schemas.compile import CheckResult, Verdict, compile_schema
 from pytest_asyncapi.spec.loader import load_spec
 from pytest_asyncapi.spec.model import Message, SchemaSpec, Spec
-
-from .documents import CALL_BOUND
+from tests.support.hostile_documents import CALL_BOUND
 
 FUZZ = settings(
     max_examples=300,

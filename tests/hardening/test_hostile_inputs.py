@@ -23,8 +23,7 @@ from pytest_asyncapi.schemas.compile import Verdict, compile_schema
 from pytest_asyncapi.spec.loader import load_spec
 from pytest_asyncapi.spec.model import Message, SchemaSpec, Spec
 from pytest_asyncapi.spec.options import LoadOptions
-
-from .documents import load_or_error, nest, skeleton
+from tests.support.hostile_documents import load_or_error, nest, skeleton
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.plugin.conftest import ROOT
+from tests.support.plugin_runs import ROOT
 
 
 def run_example(

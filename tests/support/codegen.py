@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "sample_specs"
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "codegen" / "fixtures"
 VENV_BIN = Path(sys.executable).parent
 INSTANCES = 200
 

@@ -10,7 +10,7 @@ import pytest
 
 from pytest_asyncapi.cli import main as cli
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "compat" / "fixtures"
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / ".." / "shared" / "corpus"
 

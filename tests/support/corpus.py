@@ -8,5 +8,5 @@ from pathlib import Path
 
 CORPUS = Path(
     os.environ.get("ASYNCAPI_CORPUS")
-    or Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus"
+    or Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
 )

@@ -15,7 +15,7 @@ import aiomqtt
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from tests.conformance.base_suite import Inbox, RawMessage
+from tests.support.conformance import Inbox, RawMessage
 
 if TYPE_CHECKING:
     from collections.abc import Coroutine, Iterable

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
-from tests.conformance.base_suite import Inbox, RawMessage
+from tests.support.conformance import Inbox, RawMessage
 
 if TYPE_CHECKING:
     from collections.abc import Coroutine, Iterable, Mapping
