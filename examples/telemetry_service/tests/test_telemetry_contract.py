@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from telemetry_service import SchemaRegistry, TelemetryService
 
     from pytest_asyncapi.captured import Captured
-    from pytest_asyncapi.plugin.hooks.fixtures import AsyncAPIFixture
+    from pytest_asyncapi.plugin.fixtures import AsyncAPIFixture
 
 pytestmark = pytest.mark.asyncio
 
