@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pytest_asyncapi.brokers import registry
+from pytest_asyncapi.brokers.nats import CAPTURE_MODES as NATS_CAPTURE_MODES
 from pytest_asyncapi.brokers.nats.connect import NatsConnectSettings
 
 BROKER_MODES = ("auto", "container", "local")
@@ -433,9 +434,6 @@ def _streams(values: Any) -> dict[str, tuple[str, ...]]:
             )
         streams[name] = listed
     return streams
-
-
-NATS_CAPTURE_MODES = ("auto", "all", "declared")
 
 
 def _choice(value: Any, flag: str) -> str:
