@@ -21,6 +21,7 @@ from pytest_asyncapi.spec.options import LoadOptions
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code."""
     parser = _parser()

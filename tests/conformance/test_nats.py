@@ -41,8 +41,6 @@ if TYPE_CHECKING:
     from pytest_asyncapi.brokers.base import CaptureAdapter
 
 
-
-
 def nats_names() -> Names:
     p = "t" + uuid.uuid4().hex[:12]
     return Names(

@@ -19,8 +19,6 @@ if TYPE_CHECKING:
     from pytest_asyncapi.check.results import TestOutcome
 
 
-
-
 @pytest.fixture(autouse=True)
 def fast_path_matches_full_judge(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Every window that an in-process plugin run judges is judged by the full judge too:

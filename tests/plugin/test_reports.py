@@ -45,8 +45,6 @@ def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
     )
 
 
-
-
 def test_json_report_validates_and_counts(contract_pytester: pytest.Pytester) -> None:
     contract_pytester.makepyfile(test_suite=SUITE)
     result = run(contract_pytester, "--asyncapi-report-json", "out/report.json")

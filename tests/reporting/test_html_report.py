@@ -27,13 +27,6 @@ BETWEEN = "between tests (after tests/test_signup.py::test_bad)"
 # --- a small DOM: html.parser into a tree -------------------------------------------------------
 
 
-
-
-
-
-
-
-
 def matrix(doc: Node, index: int = 0) -> dict[tuple[str, str], Node]:
     """(channel id, message name) -> the cell, in the ``index``-th matrix of the page."""
     table = [t for t in doc.iter("table") if "matrix" in t.classes()][index]
@@ -493,8 +486,6 @@ def test_write_html_creates_folders_and_writes_utf8(tmp_path: Path) -> None:
 # --- a real headless browser ----------------------------------------------------------------------
 
 
-
-
 def browse(page: Path, screenshot: Path, tmp_path: Path) -> Node:
     """Screenshot ``page`` at 1280x2000 and return the DOM chromium built from it."""
     url = page.resolve().as_uri()
@@ -504,8 +495,6 @@ def browse(page: Path, screenshot: Path, tmp_path: Path) -> Node:
     )
     assert screenshot.stat().st_size > 10_000
     return parse(chromium(tmp_path / "profile-dom", "--dump-dom", url))
-
-
 
 
 def png_pixels(data: bytes) -> tuple[int, int, bytes]:

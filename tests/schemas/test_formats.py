@@ -50,10 +50,6 @@ def test_python_callbacks_only_where_the_engine_lacks_the_format() -> None:
     assert set(callbacks_for("2020-12")) == {"email", "uri"}
 
 
-
-
-
-
 @pytest.mark.parametrize("name", sorted(n for n, rule in FORMATS.items() if rule.native_in))
 def test_native_engine_agrees_with_the_python_rule(name: str) -> None:
     """Where jsonschema-rs checks a format natively, its rule is exactly ours."""

@@ -10,9 +10,6 @@ from typing import Any
 import fastavro
 
 ROOT = Path(__file__).resolve().parents[2]
-CORPUS = ROOT.parent / "shared" / "corpus"
-if not CORPUS.is_dir():  # a worktree one level deeper than the main checkout
-    CORPUS = ROOT.parents[1] / "shared" / "corpus"
 
 READING = {
     "type": "record",

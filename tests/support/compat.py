@@ -12,7 +12,6 @@ from pytest_asyncapi.cli import main as cli
 
 FIXTURES = Path(__file__).resolve().parents[1] / "compat" / "fixtures"
 ROOT = Path(__file__).resolve().parents[2]
-CORPUS = ROOT / ".." / "shared" / "corpus"
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
 
-
 class NatsPyClient:
     """An independent NATS client: nats-py on an event loop of its own.
 

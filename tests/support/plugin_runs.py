@@ -12,7 +12,6 @@ import pytest_asyncapi.plugin.fixtures
 import pytest_asyncapi.plugin.session  # noqa: F401
 
 if TYPE_CHECKING:
-
     pass
 
 
