@@ -168,8 +168,7 @@ DESCRIPTION = ProtocolDescription(
     ),
     local=LocalRecipe(
         find=provisioning.find_binary,
-        not_found="rabbitmq-server not found at /usr/lib/rabbitmq/bin/rabbitmq-server "
-        "nor on PATH",
+        not_found="rabbitmq-server not found at /usr/lib/rabbitmq/bin/rabbitmq-server nor on PATH",
         install_hint="apt-get install rabbitmq-server (Debian/Ubuntu), brew install rabbitmq, "
         "or put rabbitmq-server on PATH",
         command=provisioning.command,

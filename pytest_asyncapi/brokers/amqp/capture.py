@@ -26,6 +26,7 @@ confirmed (publisher confirms) before the drain began entered the queue before t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime
 import decimal
 import json
@@ -144,7 +145,7 @@ class AmqpCapture(CaptureAdapter):
         channel = await connection.channel()
         self._channel = channel
         declared = await channel.queue_declare("", exclusive=True, auto_delete=True)
-        self._queue = declared.queue
+        self._queue = declared.queue or ""
         exchanges = self._plan.exchanges
         if self._default:
             keys = ["#", *dict.fromkeys(destinations)]
@@ -179,8 +180,8 @@ class AmqpCapture(CaptureAdapter):
             await probe.close()
         return bool(exchange.keys)
 
-    def _on_message(self, message: Any) -> None:
-        """Runs on the loop for each delivery: append only."""
+    async def _on_message(self, message: Any) -> None:
+        """Runs on the loop for each delivery (no awaits: in delivery order): append only."""
         delivery = message.delivery
         exchange, key = delivery.exchange, delivery.routing_key
         with self._cond:
@@ -210,7 +211,6 @@ class AmqpCapture(CaptureAdapter):
     async def _publish(
         self, exchange: str, key: str, body: bytes, headers: Mapping[str, str] | None, mid: str
     ) -> None:
-        import aiormq
         from pamqp.commands import Basic
 
         properties = Basic.Properties(
@@ -220,7 +220,7 @@ class AmqpCapture(CaptureAdapter):
             body, exchange=exchange, routing_key=key, properties=properties
         )
         if not isinstance(confirm, Basic.Ack):
-            raise aiormq.exceptions.PublishError(confirm, None)
+            raise BrokerError(f"the AMQP broker at {self.url} refused a publish ({confirm})")
 
     async def _close(self) -> None:
         if self._connection is not None:
@@ -313,10 +313,8 @@ class AmqpCapture(CaptureAdapter):
         if loop is None or thread is None:
             return
         if not loop.is_closed():
-            try:
+            with contextlib.suppress(Exception):  # the connection may be gone already
                 asyncio.run_coroutine_threadsafe(self._close(), loop).result(10)
-            except Exception:  # noqa: BLE001  the connection may be gone already
-                pass
             loop.call_soon_threadsafe(loop.stop)
         thread.join(10)
         loop.close()

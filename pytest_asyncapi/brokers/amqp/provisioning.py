@@ -92,7 +92,9 @@ def connection_start(address: Address, timeout: float, tls: ssl.SSLContext | Non
                 raise ProbeError("connection closed before connection.start: not an AMQP broker")
             answer += chunk
     if answer[0] != 1 or answer[7:11] != _CONNECTION_START:
-        raise ProbeError(f"expected AMQP connection.start, got {answer!r}: not an AMQP 0-9-1 broker")
+        raise ProbeError(
+            f"expected AMQP connection.start, got {answer!r}: not an AMQP 0-9-1 broker"
+        )
     return 0
 
 
