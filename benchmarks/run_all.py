@@ -115,7 +115,8 @@ def one_test_rows(repeat: int) -> list[Row]:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        for protocol, spec in overhead_bench.SPECS.items():
+        for protocol in overhead_bench.ONE_TEST:
+            spec = overhead_bench.SPECS[protocol]
             suite = folder / protocol
             suite.mkdir()
             (suite / "test_one.py").write_text("def test_one():\n    pass\n")
@@ -179,11 +180,9 @@ def overhead_rows(repeat: int, tests: int) -> list[Row]:
                 sample = overhead_bench.ROOT / "sample_specs" / spec
                 (suite / spec).write_bytes(sample.read_bytes())
         off = overhead_bench.slope_ms(repeat, small, large, tests, "-p", "no:asyncapi")
-        for protocol, spec in overhead_bench.SPECS.items():
-            on = overhead_bench.slope_ms(
-                repeat, small, large, tests, "--asyncapi", spec, "--asyncapi-broker", "local"
-            )
-            limit = 3.0 if protocol == "nats" else 30.0
+        for protocol in overhead_bench.SPECS:
+            on = overhead_bench.per_test_ms(repeat, small, large, tests, protocol)
+            limit = overhead_bench.PER_TEST_GOAL_MS[protocol]
             rows.append(
                 Row(
                     f"per-test cost with no traffic, plugin on ({protocol}) vs off (ms)",

@@ -142,7 +142,7 @@ class AmqpCapture(CaptureAdapter):
             raise BrokerError(f"cannot connect to the AMQP broker at {self.url}: {exc}") from None
         self._connection = connection
         connection.closing.add_done_callback(self._lost)
-        channel = await connection.channel()
+        channel: Any = await connection.channel()
         self._channel = channel
         declared = await channel.queue_declare("", exclusive=True, auto_delete=True)
         self._queue = declared.queue or ""
@@ -154,7 +154,8 @@ class AmqpCapture(CaptureAdapter):
             if await self._ensure_exchange(connection, exchange):
                 for key in exchange.keys:
                     await channel.queue_bind(self._queue, exchange.name, routing_key=key)
-        await channel.basic_consume(self._queue, self._on_message, no_ack=True)
+        channel._on_deliver_frame = self._deliver  # see _deliver
+        await channel.basic_consume(self._queue, self._no_consumer, no_ack=True)
 
     async def _ensure_exchange(self, connection: Any, exchange: ExchangeCapture) -> bool:
         """The exchange exists (declared as the binding says when it did not): bind to it."""
@@ -180,16 +181,29 @@ class AmqpCapture(CaptureAdapter):
             await probe.close()
         return bool(exchange.keys)
 
-    async def _on_message(self, message: Any) -> None:
-        """Runs on the loop for each delivery (no awaits: in delivery order): append only."""
-        delivery = message.delivery
-        exchange, key = delivery.exchange, delivery.routing_key
+    async def _deliver(self, frame: Any) -> None:
+        """Replaces the capture channel's ``_on_deliver_frame`` (aiormq's reader awaits it for
+        each ``basic.deliver``): reads the content header and body frames and records the
+        message inline, in delivery order, without aiormq's task per message."""
+        channel = self._channel
+        header = await channel._get_frame()
+        size = header.body_size
+        body = b""
+        while len(body) < size:
+            body += (await channel._get_frame()).value
+        self._on_message(frame.exchange, frame.routing_key, header.properties, body)
+
+    @staticmethod
+    async def _no_consumer(message: Any) -> None:
+        """The consumer aiormq would call; :meth:`_deliver` handles deliveries instead."""
+
+    def _on_message(self, exchange: str, key: str, properties: Any, body: bytes) -> None:
+        """One delivery, on the loop: append only."""
         with self._cond:
             if exchange == "" and key == self._queue:
-                self._markers_seen = max(self._markers_seen, int(message.body))
+                self._markers_seen = max(self._markers_seen, int(body))
                 self._cond.notify_all()
                 return
-            properties = message.header.properties
             message_id = properties.message_id
             if message_id in self._own:
                 self._own.discard(message_id)
@@ -200,7 +214,7 @@ class AmqpCapture(CaptureAdapter):
             self._records.append(
                 Captured(
                     destination=self._destinations.get(exchange) or key,
-                    payload=message.body,
+                    payload=body,
                     headers=headers,
                     time=time.time(),
                     seq=self._seq,
