@@ -89,7 +89,7 @@ def binding_destination(channel: Channel, protocol: str) -> str | None:
     """The destination the channel's binding for ``protocol`` names, if any (the field is the
     description's ``binding_field``, a dotted path for a nested one: FastStream's 2.6
     documents key channels ``orders.accepted:Publisher`` and put the subject in
-    ``bindings.nats.subject``; AMQP queue channels name theirs in ``queue.name``)."""
+    ``bindings.nats.subject``)."""
     value: object = channel.bindings.get(protocol)
     for name in registry.describe(protocol).binding_field.split("."):
         value = mapping(value).get(name)
