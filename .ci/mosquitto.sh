@@ -15,7 +15,9 @@ apt-get install -y -qq --no-install-recommends mosquitto >/dev/null
 if command -v systemctl >/dev/null 2>&1; then
     systemctl disable --now mosquitto >/dev/null 2>&1 || true
 fi
-if ! /usr/sbin/mosquitto -h 2>&1 | grep -q "mosquitto version"; then
+# `mosquitto -h` exits non-zero even when it works, so read its output rather than its status
+help_text="$(/usr/sbin/mosquitto -h 2>&1 || true)"
+if [[ "$help_text" != *"mosquitto version"* ]]; then
     echo "mosquitto.sh: mosquitto was installed but does not start" >&2
     exit 1
 fi

@@ -87,9 +87,9 @@ def build_spec(path: Path, resolved: Resolved, options: LoadOptions) -> Spec:
     plain = acyclic(
         document,
         resolved.origins,
-        max_nodes=max(1_000_000, 4 * len(resolved.locations)),
+        max_nodes=max(1_000_000, 4 * resolved.containers),
         max_depth=options.max_depth,
-        file=resolved.locate("")[0],
+        file=resolved.name,
     )
     info = mapping(document.get("info"))
     ctx = Context(
@@ -141,8 +141,8 @@ def _dangling_finding(pointer: str, file: str, line: int, problem: str) -> Findi
 
 def _version(path: Path, document: dict[str, object], resolved: Resolved) -> str:
     raw = document.get("asyncapi")
-    file, line = resolved.locate("")
     if raw is None:
+        file, line = resolved.locate("")
         raise SpecError(
             "no `asyncapi` field: this is not an AsyncAPI document",
             file=file,
@@ -153,7 +153,7 @@ def _version(path: Path, document: dict[str, object], resolved: Resolved) -> str
     if version not in SUPPORTED_VERSIONS:
         raise UnsupportedVersionError(
             f"unsupported AsyncAPI version {version!r}",
-            file=file,
+            file=resolved.name,
             line=resolved.locate("/asyncapi")[1],
             pointer="/asyncapi",
             hint="supported versions: " + ", ".join(SUPPORTED_VERSIONS),

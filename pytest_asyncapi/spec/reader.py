@@ -5,6 +5,11 @@ date and ``100_000`` an integer. AsyncAPI documents are YAML 1.2 (or JSON), so t
 resolves plain scalars by the YAML 1.2 core schema: only ``true``/``false`` are booleans, and
 every value is a JSON value. Aliases are counted by how far they expand (a "billion laughs"
 document fails fast), nesting depth and file size are bounded, duplicate keys are errors.
+
+A plain YAML document (no tags, anchors, aliases or merge keys) is read by ``ryaml`` (libyaml's
+scanner in Rust, 7x faster than composing in Python) when every value it gives is one the
+YAML 1.2 core schema gives too; its lines are found only when something asks for one, by the
+bounded reader. Anything else goes to the bounded reader, which also explains every error.
 """
 
 from __future__ import annotations
@@ -12,9 +17,11 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import ryaml
 import yaml
 from yaml.composer import Composer
 from yaml.constructor import ConstructorError, SafeConstructor
@@ -29,7 +36,7 @@ from pytest_asyncapi import jsonpointer
 from pytest_asyncapi.errors import SpecError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Generator, Iterator
+    from collections.abc import Callable, Generator, Iterable, Iterator
     from pathlib import Path
 
     from yaml._yaml import Mark as CMark
@@ -47,7 +54,7 @@ class ReadDocument:
     """A parsed file: ``lines`` maps ``id(node)`` of every dict/list to its 1-based line."""
 
     data: Any
-    lines: dict[int, int] = field(repr=False)
+    lines: Mapping[int, int] = field(repr=False)
     path: Path
 
 
@@ -72,7 +79,7 @@ def read_file(path: Path, options: LoadOptions, *, mapping: bool = True) -> Read
 
 def parse(
     raw: bytes, source: str, options: LoadOptions, *, mapping: bool = True
-) -> tuple[Any, dict[int, int]]:
+) -> tuple[Any, Mapping[int, int]]:
     """Parse the bytes of one document; ``source`` names it in errors (a path or a URL)."""
     if len(raw) > options.max_bytes:
         raise _too_big(source, len(raw), options)
@@ -88,11 +95,12 @@ def parse(
             hint="save the file as UTF-8",
         ) from None
     json_only = source.lower().endswith(_JSON_SUFFIXES)
+    parsed: tuple[Any, Mapping[int, int]] | None = None
     if json_only or text.lstrip().startswith(("{", "[")):
         parsed = _parse_json(text, source, options, json_only=json_only)
-    else:
-        parsed = None
-    data, lines = parsed if parsed is not None else _parse_yaml(text, source, options)
+    if parsed is None:
+        parsed = _parse_plain_yaml(text, source, options) or _parse_yaml(text, source, options)
+    data, lines = parsed
     if data is None:
         raise SpecError(f"the file is empty; {_TOP_LEVEL_HINT}", file=source)
     if mapping and not isinstance(data, dict):
@@ -185,13 +193,13 @@ def _parse_json(
         _parse_yaml(text.replace("\t", " "), source, options)
         raise SpecError("a JSON object has a duplicate key", file=source) from None
     lines: dict[int, int] = {}
-    containers = _preorder_containers(data)
+    containers = preorder_containers(data)
     for node, node_line in zip(containers, opened, strict=False):
         lines[id(node)] = node_line
     return data, lines
 
 
-def _preorder_containers(data: Any) -> Iterator[Any]:
+def preorder_containers(data: Any) -> Iterator[Any]:
     stack = [data]
     while stack:
         node = stack.pop()
@@ -427,6 +435,116 @@ if yaml.__with_libyaml__:  # libyaml scans and parses ~7x faster; composing stay
             _CoreResolver.__init__(self)
 
     _Loader = _CLoader
+
+
+# Where ryaml's reading differs from the YAML 1.2 core schema's: tags, anchors, aliases and
+# merge keys; binary ints (ryaml: a number); leading-zero ints and floats too big for a double
+# (ryaml: a string); numbers beyond 64 bits; non-string keys (JSON has none). The text is
+# screened for the first four (a character test first: the regular expression only runs
+# where one is present) and for long runs of digits.
+_NOT_PLAIN = re.compile(r"(?:^|[\s\[{,])[!&*]|<<|\b0b[01]")
+_NOT_PLAIN_CHARS = ("!", "&", "*", "<<", "0b")
+_LONG_NUMBER = re.compile(r"[0-9]{19}")  # beyond 64 bits, ryaml reads some as floats
+_MAYBE_NUMERIC = re.compile(r"(?:^|[^0-9.])[-+]?0[0-9]|[0-9][eE][-+]?[0-9]{3}")
+_LEADING_ZERO = re.compile(r"^[-+]?0[0-9]+$")
+
+
+def _parse_plain_yaml(
+    text: str, source: str, options: LoadOptions
+) -> tuple[Any, Mapping[int, int]] | None:
+    """The fast path (see the module docstring); ``None`` sends the text to the bounded reader."""
+    if any(c in text for c in _NOT_PLAIN_CHARS) and _NOT_PLAIN.search(text):
+        return None
+    if _LONG_NUMBER.search(text):
+        return None
+    try:
+        data = ryaml.loads(text)
+    except ValueError:  # ryaml's errors; the bounded reader says what is wrong, and where
+        return None
+    containers = _core_values_only(data, options.max_depth, bool(_MAYBE_NUMERIC.search(text)))
+    if containers is None:
+        return None
+    return data, LazyLines(text, source, options, data, containers)
+
+
+def _core_values_only(data: Any, max_depth: int, numbers: bool) -> int | None:
+    """How many dicts/lists ``data`` holds, if every key is a string, no string is one the core
+    schema would read (unquoted) as a number (looked for only with ``numbers``: the text holds
+    something like one), and nothing nests deeper than ``max_depth``; else ``None`` (the
+    bounded reader then reads it, and raises any error with its line)."""
+    stack = [(data, 1)]
+    containers = 0
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            if any(not isinstance(key, str) or (numbers and _numeric(key)) for key in node):
+                return None
+            values: Iterable[Any] = node.values()
+        elif isinstance(node, list):
+            values = node
+        else:
+            continue
+        if depth > max_depth:
+            return None
+        containers += 1
+        for value in values:
+            if isinstance(value, (dict, list)):
+                stack.append((value, depth + 1))
+            elif numbers and isinstance(value, str) and _numeric(value):
+                return None
+    return containers
+
+
+def _numeric(text: str) -> bool:
+    """Could the core schema have read this string (unquoted) as a number ryaml did not?"""
+    if _LEADING_ZERO.match(text):
+        return True
+    return bool(_FLOAT.match(text)) and math.isinf(float(text)) and "inf" not in text.lower()
+
+
+class LazyLines(Mapping[int, int]):
+    """The lines of a document read by the fast path, found on first use by the bounded reader.
+
+    The bounded reader's tree is walked beside the fast one (which ``$ref`` resolution may
+    have changed in place since: a subtree that no longer matches is skipped).
+    """
+
+    def __init__(
+        self, text: str, source: str, options: LoadOptions, data: Any, containers: int
+    ) -> None:
+        self.containers = containers
+        """How many dicts/lists the document holds (known without finding their lines)."""
+        self._pending: tuple[str, str, LoadOptions, Any] | None = (text, source, options, data)
+        self._lines: dict[int, int] = {}
+
+    def _table(self) -> dict[int, int]:
+        if self._pending is not None:
+            text, source, options, data = self._pending
+            self._pending = None
+            bounded, lines = _parse_yaml(text, source, options)
+            stack: list[tuple[Any, Any]] = [(bounded, data)]
+            while stack:
+                mine, theirs = stack.pop()
+                if isinstance(mine, dict):
+                    if not isinstance(theirs, dict) or mine.get("$ref") != theirs.get("$ref"):
+                        continue  # a reference resolved in place: its target has its own line
+                    children = [(v, theirs.get(k)) for k, v in mine.items()]
+                elif isinstance(mine, list) and isinstance(theirs, list):
+                    children = list(zip(mine, theirs, strict=False))
+                else:
+                    continue
+                self._lines[id(theirs)] = lines.get(id(mine), 1)
+                stack.extend(pair for pair in children if isinstance(pair[0], (dict, list)))
+        return self._lines
+
+    def __getitem__(self, key: int) -> int:
+        return self._table()[key]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._table())
+
+    def __len__(self) -> int:
+        return len(self._table())
 
 
 def _parse_yaml(text: str, source: str, options: LoadOptions) -> tuple[Any, dict[int, int]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,10 +21,10 @@ from urllib.parse import unquote, urljoin, urlsplit
 from pytest_asyncapi import jsonpointer
 from pytest_asyncapi.errors import RefError
 from pytest_asyncapi.spec.options import project_root
-from pytest_asyncapi.spec.reader import parse, read_file
+from pytest_asyncapi.spec.reader import LazyLines, parse, preorder_containers, read_file
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Iterator
     from http.client import HTTPMessage
     from typing import IO
     from urllib.request import OpenerDirector, Request
@@ -46,12 +47,16 @@ class Resolved:
     made relative to the root folder, e.g. ``common/schemas.yaml#/User``).
     ``locations``: ``id(node)`` -> (file relative to the root folder, 1-based line), for every
     dict/list of every file read. ``files``: every local file read, the root first.
+    ``containers``: how many dicts/lists those files hold. ``name``: the root file, as errors
+    name it.
     """
 
     root: Any
     origins: dict[int, str]
-    locations: dict[int, tuple[str, int]]
+    locations: Mapping[int, tuple[str, int]]
     files: tuple[Path, ...]
+    containers: int
+    name: str
     dangling: list[tuple[str, RefError]] = field(default_factory=list)
     """Lenient resolution: (pointer, error) of each reference whose target is missing; the
     reference object stays in place and its id is a key of :attr:`unresolved`."""
@@ -103,9 +108,10 @@ def acyclic(
     Shared (non-cyclic) subtrees are copied at each place; the result is plain JSON. A copy
     of more than ``max_nodes`` dicts/lists (refs that fan out exponentially), or nested
     deeper than ``max_depth`` (refs that chain deep schemas), is a RefError naming ``file``.
-    Iterative: any depth is safe for the interpreter's stack.
+    Iterative: any depth is safe for the interpreter's stack. A document with no cycle that
+    fits the limits is returned as it is (shared subtrees stay shared: do not mutate it).
     """
-    if not isinstance(node, (dict, list)):
+    if not isinstance(node, (dict, list)) or _fits_as_is(node, max_nodes, max_depth):
         return node
     on_path: set[int] = set()
     tokens: list[str | int] = []
@@ -167,6 +173,39 @@ def acyclic(
     return result
 
 
+def _fits_as_is(node: dict[str, Any] | list[Any], max_nodes: int, max_depth: int | None) -> bool:
+    """No cycle, and expanded no more than ``max_nodes`` dicts/lists, no deeper than
+    ``max_depth``: one visit per distinct node, sizes and heights memoised."""
+    size: dict[int, int] = {}
+    height: dict[int, int] = {}
+    active = {id(node)}
+    stack = [(node, _containers(node))]
+    while stack:
+        current, children = stack[-1]
+        for child in children:
+            if id(child) in size:
+                continue
+            if id(child) in active:
+                return False  # a cycle
+            active.add(id(child))
+            stack.append((child, _containers(child)))
+            break
+        else:
+            stack.pop()
+            active.discard(id(current))
+            kids = [id(child) for child in _containers(current)]
+            size[id(current)] = total = 1 + sum(size[kid] for kid in kids)
+            height[id(current)] = tall = 1 + max((height[kid] for kid in kids), default=0)
+            if total > max_nodes or (max_depth is not None and tall > max_depth):
+                return False
+    return True
+
+
+def _containers(node: dict[str, Any] | list[Any]) -> Iterator[Any]:
+    values = node.values() if isinstance(node, dict) else node
+    return (value for value in values if isinstance(value, (dict, list)))
+
+
 def is_reference(node: Any) -> bool:
     """A JSON Reference object: a mapping with a string ``$ref`` (siblings are ignored)."""
     return isinstance(node, dict) and isinstance(node.get("$ref"), str)
@@ -182,6 +221,43 @@ class _Doc:
     data: Any
 
 
+class _Locations(Mapping[int, tuple[str, int]]):
+    """``id(node)`` -> (file, line): known at once, or from each lazily read file on demand."""
+
+    def __init__(self) -> None:
+        self.known: dict[int, tuple[str, int]] = {}
+        self.lazy: list[tuple[str, LazyLines]] = []
+
+    def __getitem__(self, node_id: int) -> tuple[str, int]:
+        if node_id in self.known:
+            return self.known[node_id]
+        for name, lines in self.lazy:
+            if node_id in lines:
+                return (name, lines[node_id])
+        raise KeyError(node_id)
+
+    def __iter__(self) -> Iterator[int]:
+        yield from self.known
+        for _, lines in self.lazy:
+            yield from lines
+
+    def __len__(self) -> int:
+        return len(self.known) + sum(len(lines) for _, lines in self.lazy)
+
+
+@dataclass(frozen=True)
+class _Site:
+    """Where a ``$ref`` is written, looked up only when an error names it (a line may cost a
+    second parse of its file: see ``reader.LazyLines``)."""
+
+    locations: Mapping[int, tuple[str, int]]
+    ref_id: int
+    root_name: str
+
+    def locate(self) -> tuple[str, int | None]:
+        return self.locations.get(self.ref_id, (self.root_name, None))
+
+
 class _Resolver:
     def __init__(self, path: Path, options: LoadOptions, *, lenient: bool = False) -> None:
         self.options = options
@@ -193,7 +269,8 @@ class _Resolver:
         self.display_dir = os.path.abspath(folder)
         self.docs: dict[str, _Doc] = {}
         self.node_doc: dict[int, _Doc] = {}
-        self.locations: dict[int, tuple[str, int]] = {}
+        self.locations = _Locations()
+        self.containers = 0
         self.origins: dict[int, str] = {}
         self.memo: dict[int, Any] = {}
         self.active: set[int] = set()
@@ -232,6 +309,8 @@ class _Resolver:
             self.origins,
             self.locations,
             tuple(self.files),
+            self.containers,
+            self.root_doc.name,
             self.dangling,
             self.unresolved,
             self.retained,
@@ -243,16 +322,23 @@ class _Resolver:
         return os.path.relpath(os.path.abspath(path), self.display_dir)
 
     def _register(
-        self, data: Any, lines: dict[int, int], name: str, ref_name: str, base: Path | str
+        self, data: Any, lines: Mapping[int, int], name: str, ref_name: str, base: Path | str
     ) -> _Doc:
         doc = _Doc(name, ref_name, base, data)
         self.retained.append(data)
+        if isinstance(lines, LazyLines):  # lines found only when asked for
+            self.containers += lines.containers
+            self.locations.lazy.append((name, lines))
+            if ref_name:  # not the root file (ref_name ""), whose nodes are the default
+                self.node_doc.update((id(node), doc) for node in preorder_containers(data))
+            return doc
+        self.containers += len(lines)
         for node_id, line in lines.items():
             self.node_doc[node_id] = doc
-            self.locations[node_id] = (name, line)
+            self.locations.known[node_id] = (name, line)
         return doc
 
-    def _load(self, uri: str, holder: _Doc, ref: str, where: tuple[str, int | None]) -> _Doc:
+    def _load(self, uri: str, holder: _Doc, ref: str, where: _Site) -> _Doc:
         scheme = urlsplit(uri).scheme
         if scheme in ("http", "https"):
             return self._load_url(uri, ref, where)
@@ -276,9 +362,7 @@ class _Resolver:
             )
         return self._load_file(path, path, self._display(path), ref, where)
 
-    def _load_file(
-        self, path: Path, base: Path | str, name: str, ref: str, where: tuple[str, int | None]
-    ) -> _Doc:
+    def _load_file(self, path: Path, base: Path | str, name: str, ref: str, where: _Site) -> _Doc:
         key = str(path.resolve())
         if key in self.docs:
             return self.docs[key]
@@ -296,7 +380,7 @@ class _Resolver:
         doc = self.docs[key] = self._register(read.data, read.lines, name, ref_name, base)
         return doc
 
-    def _load_url(self, url: str, ref: str, where: tuple[str, int | None]) -> _Doc:
+    def _load_url(self, url: str, ref: str, where: _Site) -> _Doc:
         url = url.partition("#")[0]
         if url in self.docs:
             return self.docs[url]
@@ -312,7 +396,7 @@ class _Resolver:
         self.docs[url] = doc
         return doc
 
-    def _mapped(self, url: str, ref: str, where: tuple[str, int | None]) -> Path | None:
+    def _mapped(self, url: str, ref: str, where: _Site) -> Path | None:
         prefixes = [prefix for prefix in self.options.url_map if url.startswith(prefix)]
         if not prefixes:
             return None
@@ -324,7 +408,7 @@ class _Resolver:
             raise self._error(ref, where, f"{url} leaves the folder {folder} mapped to {prefix}")
         return local
 
-    def _fetch(self, url: str, ref: str, where: tuple[str, int | None]) -> bytes:
+    def _fetch(self, url: str, ref: str, where: _Site) -> bytes:
         limit = self.options.max_bytes
         try:
             response: IO[bytes]
@@ -347,16 +431,17 @@ class _Resolver:
     def _error(
         self,
         ref: str,
-        where: tuple[str, int | None],
+        where: _Site,
         problem: str,
         hint: str | None = None,
         *,
         dangling: bool = False,
     ) -> RefError:
         kind = DanglingRefError if dangling else RefError
-        return kind(f"`{ref}`: {problem}", file=where[0], line=where[1], hint=hint)
+        file, line = where.locate()
+        return kind(f"`{ref}`: {problem}", file=file, line=line, hint=hint)
 
-    def _file_part(self, path: str, ref: str, where: tuple[str, int | None]) -> str:
+    def _file_part(self, path: str, ref: str, where: _Site) -> str:
         """``path`` (percent-decoded) if the OS can take it as a path (no NUL character)."""
         if "\x00" in path:
             raise self._error(ref, where, "the file path holds a NUL character (%00)")
@@ -393,9 +478,8 @@ class _Resolver:
             self.origins.setdefault(id(node), name)
         return node
 
-    def _where(self, ref_obj: dict[str, Any]) -> tuple[str, int | None]:
-        name, line = self.locations.get(id(ref_obj), (self.root_doc.name, None))
-        return name, line
+    def _where(self, ref_obj: dict[str, Any]) -> _Site:
+        return _Site(self.locations, id(ref_obj), self.root_doc.name)
 
     def _follow(self, ref_obj: dict[str, Any]) -> tuple[Any, str]:
         """One step: the node ``ref_obj`` points at (maybe another reference) and its name."""

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tests.corpus import CORPUS
 from tests.plugin.conftest import ROOT
 
 
@@ -247,3 +248,53 @@ def test_telemetry_example_uses_the_registry_named_by_the_option() -> None:
     # ... and the plugin read it back: the readings were valid, their writer schema checked
     assert re.search(r"telemetry\.readings +9 +9 +0 +0 ", done.stdout), done.stdout[-2000:]
     assert "writer schemas were not checked" not in done.stdout
+
+
+STREETLIGHTS_TESTS = "examples/streetlights_service/tests/test_streetlights_contract.py::"
+STREETLIGHTS_DOC = CORPUS / "asyncapi-spec-v3.0.0" / "examples" / "streetlights-mqtt-asyncapi.yml"
+
+
+def run_streetlights(broken: str | None) -> subprocess.CompletedProcess[str]:
+    if not STREETLIGHTS_DOC.is_file():
+        pytest.skip(
+            f"the real-world corpus (the official Streetlights MQTT doc) is not at {CORPUS}"
+        )
+    return run_example(
+        broken, "examples/streetlights_service", str(STREETLIGHTS_DOC), "STREETLIGHTS_BROKEN"
+    )
+
+
+def test_streetlights_example_passes_on_mqtt_against_the_official_document() -> None:
+    done = run_streetlights(None)
+    assert done.returncode == 0, done.stdout[-3000:]
+    out = done.stdout
+    assert "4 passed" in out
+    assert "coverage: 100% of sent messages seen (3/3)" in out
+    topic = r"smartylighting/streetlights/1/0/action/\+/turn/on"
+    assert re.search(rf"lightTurnOn +4 +4 +0 +0 +{topic}", out)
+    assert "broker: local mosquitto" in out
+
+
+def test_streetlights_example_header_bug_fails_only_the_turn_off_test() -> None:
+    done = run_streetlights("header-off")
+    assert done.returncode == 1
+    out = done.stdout
+    assert failed_tests(out) == [f"{STREETLIGHTS_TESTS}test_a_bright_street_turns_its_light_off"]
+    assert "headers /my-app-header [maximum]: 101 is greater than the maximum of 100" in out
+
+
+def test_streetlights_example_bad_timestamps_fail_every_test_naming_the_format() -> None:
+    done = run_streetlights("sent-at")
+    assert done.returncode == 1
+    out = done.stdout
+    assert sorted(failed_tests(out)) == [
+        f"{STREETLIGHTS_TESTS}{name}"
+        for name in (
+            "test_a_bright_street_turns_its_light_off",
+            "test_a_dark_street_turns_its_light_on",
+            "test_dusk_dims_in_proportion",
+            "test_each_streetlight_gets_its_own_command",
+        )
+    ]
+    assert re.search(r'payload /sentAt \[format\]: "[0-9/: ]+" is not a "date-time"', out)
+    assert re.search(r'payload /sentAt \[format\]: "[0-9/: ]+" is not a "date-time"  \(x3\)', out)

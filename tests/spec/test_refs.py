@@ -83,14 +83,15 @@ def test_recursive_schemas_become_cyclic_and_acyclic_copies_name_them() -> None:
     json.dumps(acyclic(resolved.root, resolved.origins))  # finite and plain JSON
 
 
-def test_acyclic_copies_shared_subtrees_in_full() -> None:
+def test_acyclic_keeps_a_tree_without_cycles_and_copies_one_with_them() -> None:
     shared: dict[str, Any] = {"type": "string"}
-    copy = acyclic({"a": shared, "b": [shared, shared]}, {})
-    assert copy == {"a": {"type": "string"}, "b": [{"type": "string"}, {"type": "string"}]}
-    assert copy["a"] is not shared
-    cyclic: dict[str, Any] = {}
+    tree = {"a": shared, "b": [shared, shared]}
+    assert acyclic(tree, {}) is tree  # shared subtrees stay shared: nothing to copy
+    cyclic: dict[str, Any] = {"shared": shared}
     cyclic["self"] = cyclic
-    assert acyclic(cyclic, {}) == {"self": {"$ref": "#"}}
+    copy = acyclic(cyclic, {})
+    assert copy == {"shared": {"type": "string"}, "self": {"$ref": "#"}}
+    assert copy["shared"] is not shared
 
 
 def test_a_reference_bomb_resolves_by_identity_and_acyclic_is_bounded(tmp_path: Path) -> None:
