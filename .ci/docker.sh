@@ -66,3 +66,18 @@ if [ "$status" -ne 0 ]; then
     exit 1
 fi
 echo "docker.sh: built pytest-asyncapi/mosquitto-local:test"
+
+# RabbitMQ runs on the Erlang runtime: its context is a root file system of Debian's
+# rabbitmq-server, the Erlang packages and their libraries (needs .ci/rabbitmq.sh)
+bash "$here/.ci/rabbitmq.sh"
+context="$(mktemp -d)"
+bash "$here/tests/images/rabbitmq-context.sh" "$context"
+status=0
+output="$(docker build -t pytest-asyncapi/rabbitmq-local:test -f "$here/tests/images/rabbitmq.Dockerfile" "$context" 2>&1)" || status=$?
+rm -rf "$context"
+if [ "$status" -ne 0 ]; then
+    echo "$output" >&2
+    echo "docker.sh: building pytest-asyncapi/rabbitmq-local:test failed" >&2
+    exit 1
+fi
+echo "docker.sh: built pytest-asyncapi/rabbitmq-local:test"

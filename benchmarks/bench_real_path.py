@@ -1,7 +1,7 @@
 """The plugin's real path, end to end inside pytest, against a bare client that only receives.
 
-Run: ``python benchmarks/bench_real_path.py [--protocol nats|kafka|both] [--count N]
-[--repeat 3]`` (NATS: ~20 s; Kafka: ~30 s).
+Run: ``python benchmarks/bench_real_path.py [--protocol nats|kafka|mqtt|amqp|both|all]
+[--count N] [--repeat 3]`` (NATS: ~20 s; Kafka: ~30 s; MQTT ~20 s; AMQP ~40 s).
 
 Real path: a pytest run in a subprocess with ``--asyncapi`` on a local broker, whose one test
 starts a publisher process that sends ``count`` valid ~200-byte JSON events to the declared
@@ -11,7 +11,8 @@ has drained the window and judged every message (a hook wrapper outside the plug
 messages and nothing else, or the benchmark stops.
 
 Baseline, same broker, same publisher: a bare client (nats-py subscriber; group-less aiokafka
-consumer) whose callback only counts, timed from "go" to its last message. The two alternate,
+consumer; aiomqtt subscriber at QoS 1; aio-pika consumer of an exclusive queue bound to the
+exchange, no acks) that only counts, timed from "go" to its last message. The two alternate,
 ``repeat`` rounds each; the medians are compared. Kafka gets a fresh Tansu per round (its
 memory storage slows as it fills, which would favour whichever mode runs first).
 
@@ -19,7 +20,10 @@ memory storage slows as it fills, which would favour whichever mode runs first).
 printing the process's peak RSS after the 2nd and after the 10th test: flat means bounded.
 
 The publishers (``--publish``) are never the bottleneck for NATS (a raw socket writing
-pre-built PUB frames); for Kafka an aiokafka producer (batched sends) in its own process.
+pre-built PUB frames); for Kafka an aiokafka producer (batched sends) in its own process; for
+MQTT paho-mqtt at QoS 1 (no in-flight limit, done when every PUBACK is in); for AMQP a raw
+socket writing pre-built publish frames (pamqp) on a channel in confirm mode, done at the
+last confirm, to the document's topic exchange.
 """
 
 from __future__ import annotations
@@ -43,6 +47,8 @@ SUBJECT = "bench.events"
 TOPIC = "bench.events"
 PARTITIONS = 3
 EVENT_SIZE = 200
+EXCHANGE = "bench"
+"""The AMQP topic exchange of the bench document (the capture declares it, not durable)."""
 
 SPEC = """\
 asyncapi: 3.0.0
@@ -57,6 +63,7 @@ channels:
       Event: {{$ref: '#/components/messages/Event'}}
     bindings:
       kafka: {{topic: {address}, partitions: {partitions}}}
+      amqp: {{is: routingKey, exchange: {{name: {exchange}, type: topic}}}}
 operations:
   sendEvents:
     action: send
@@ -151,6 +158,91 @@ def publish_kafka(servers: str, count: int) -> None:
     asyncio.run(run())
 
 
+def publish_mqtt(url: str, count: int) -> None:
+    """Connect paho-mqtt, say "ready", wait for "go", publish at QoS 1, wait for every PUBACK."""
+    import paho.mqtt.client as mqtt
+    from paho.mqtt.enums import CallbackAPIVersion
+
+    host, port = url.split("://", 1)[1].rsplit(":", 1)
+    payloads = [event(i) for i in range(count)]
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+    client.max_inflight_messages_set(0)  # unlimited (a limit costs paho O(in flight) per ack)
+    client.max_queued_messages_set(0)
+    client.connect(host, int(port))
+    client.loop_start()
+    print("ready", flush=True)
+    sys.stdin.readline()
+    infos = [client.publish(SUBJECT, payload, qos=1) for payload in payloads]
+    for info in infos:
+        info.wait_for_publish(60)
+    client.disconnect()
+    client.loop_stop()
+
+
+def publish_amqp(url: str, count: int) -> None:
+    """A raw AMQP 0-9-1 socket (frames built with pamqp): handshake, a channel in confirm
+    mode, every publish frame built; say "ready", wait for "go", send them, read the acks."""
+    from pamqp import commands, frame
+    from pamqp.body import ContentBody
+    from pamqp.exceptions import UnmarshalingException
+    from pamqp.header import ContentHeader, ProtocolHeader
+
+    host, port = url.split("://", 1)[1].rsplit(":", 1)
+    sock = socket.create_connection((host, int(port)))
+    buffer = b""
+
+    def read() -> Any:
+        nonlocal buffer
+        while True:
+            try:
+                used, _, value = frame.unmarshal(buffer)
+            except UnmarshalingException:  # an incomplete frame: read more
+                buffer += sock.recv(1 << 16)
+                continue
+            buffer = buffer[used:]
+            return value
+
+    sock.sendall(frame.marshal(ProtocolHeader(), 0))
+    read()  # Connection.Start
+    sock.sendall(frame.marshal(commands.Connection.StartOk(response="\0guest\0guest"), 0))
+    tune = read()
+    sock.sendall(frame.marshal(commands.Connection.TuneOk(tune.channel_max, tune.frame_max, 0), 0))
+    sock.sendall(frame.marshal(commands.Connection.Open(), 0))
+    read()  # OpenOk
+    sock.sendall(frame.marshal(commands.Channel.Open(), 1))
+    read()
+    sock.sendall(frame.marshal(commands.Confirm.Select(), 1))
+    read()
+    sock.sendall(
+        frame.marshal(commands.Exchange.Declare(exchange=EXCHANGE, exchange_type="topic"), 1)
+    )
+    read()
+    publish = frame.marshal(commands.Basic.Publish(exchange=EXCHANGE, routing_key=SUBJECT), 1)
+    chunks, frames = [], []
+    for i in range(count):
+        payload = event(i)
+        frames += [
+            publish,
+            frame.marshal(ContentHeader(0, len(payload), commands.Basic.Properties()), 1),
+            frame.marshal(ContentBody(payload), 1),
+        ]
+        if len(frames) >= 1536:
+            chunks.append(b"".join(frames))
+            frames = []
+    chunks.append(b"".join(frames))
+    print("ready", flush=True)
+    sys.stdin.readline()
+    for chunk in chunks:
+        sock.sendall(chunk)
+    confirmed = 0
+    while confirmed < count:
+        ack = read()
+        if not isinstance(ack, commands.Basic.Ack):
+            raise RuntimeError(f"expected a confirm, got {ack!r}")
+        confirmed = ack.delivery_tag
+    sock.close()
+
+
 class Publisher:
     """A publisher process, connected and ready, waiting for :meth:`go`."""
 
@@ -211,6 +303,62 @@ def bare_nats(url: str, count: int) -> float:
         ended: float = await asyncio.wait_for(done, 300)
         publisher.wait()
         await nc.close()
+        return ended - began
+
+    return asyncio.run(run())
+
+
+def bare_mqtt(url: str, count: int) -> float:
+    """Seconds from "go" until a bare aiomqtt subscriber (QoS 1) has received ``count``."""
+    import aiomqtt
+
+    host, port = url.split("://", 1)[1].rsplit(":", 1)
+
+    async def run() -> float:
+        async with aiomqtt.Client(
+            host, int(port), protocol=aiomqtt.ProtocolVersion.V5, max_queued_incoming_messages=0
+        ) as client:
+            await client.subscribe(SUBJECT, qos=1)
+            publisher = await asyncio.to_thread(Publisher, "mqtt", url, count)
+            began = publisher.go()
+            received = 0
+            async for _ in client.messages:
+                received += 1
+                if received == count:
+                    break
+            ended = time.perf_counter()
+            await asyncio.to_thread(publisher.wait)
+        return ended - began
+
+    return asyncio.run(run())
+
+
+def bare_amqp(url: str, count: int) -> float:
+    """Seconds from "go" until a bare aio-pika consumer (an exclusive queue bound to the
+    exchange with ``#``, no acks) has received ``count`` messages."""
+    import aio_pika
+
+    async def run() -> float:
+        connection = await aio_pika.connect(url)
+        channel = await connection.channel()
+        exchange = await channel.declare_exchange(EXCHANGE, aio_pika.ExchangeType.TOPIC)
+        queue = await channel.declare_queue(exclusive=True, auto_delete=True)
+        await queue.bind(exchange, "#")
+        done = asyncio.get_running_loop().create_future()
+        received = 0
+
+        async def on_message(message: Any) -> None:
+            nonlocal received
+            received += 1
+            if received == count:
+                done.set_result(time.perf_counter())
+
+        await queue.consume(on_message, no_ack=True)
+        publisher = await asyncio.to_thread(Publisher, "amqp", url, count)
+        began = publisher.go()
+        ended: float = await asyncio.wait_for(done, 300)
+        await asyncio.to_thread(publisher.wait)
+        await connection.close()
         return ended - began
 
     return asyncio.run(run())
@@ -331,12 +479,14 @@ def real_path(protocol: str, url: str, count: int, tests: int = 1) -> RealRun:
     """Run the pytest subprocess; check each test counted ``count`` valid messages only."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        address = SUBJECT if protocol == "nats" else TOPIC
+        address = TOPIC if protocol == "kafka" else SUBJECT
         (folder / "spec.yaml").write_text(
-            SPEC.format(protocol=protocol, address=address, partitions=PARTITIONS)
+            SPEC.format(
+                protocol=protocol, address=address, partitions=PARTITIONS, exchange=EXCHANGE
+            )
         )
         (folder / "conftest.py").write_text(CONFTEST)
-        target = "asyncapi_broker.url" if protocol == "nats" else "asyncapi_broker.servers"
+        target = "asyncapi_broker.servers" if protocol == "kafka" else "asyncapi_broker.url"
         (folder / "test_real_path.py").write_text(
             TEST.format(tests=tests, protocol=protocol, target=target, count=count)
         )
@@ -431,13 +581,13 @@ def compare(protocol: str, count: int, repeat: int) -> Comparison:
 
     runs: list[RealRun] = []
     bare: list[float] = []
-    if protocol == "nats":
-        broker = start_local("nats")
+    if protocol != "kafka":
+        broker = start_local(protocol, startup_timeout=60)
         try:
             url = broker.endpoint.url
             for _ in range(repeat):
-                runs.append(real_path("nats", url, count))
-                bare.append(bare_nats(url, count))
+                runs.append(real_path(protocol, url, count))
+                bare.append(BARE[protocol](url, count))
         finally:
             broker.stop()
     else:
@@ -473,19 +623,27 @@ def memory(count: int) -> RealRun:
         broker.stop()
 
 
+BARE = {"nats": bare_nats, "mqtt": bare_mqtt, "amqp": bare_amqp}
+PUBLISH = {"nats": publish_nats, "kafka": publish_kafka, "mqtt": publish_mqtt, "amqp": publish_amqp}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--protocol", choices=("nats", "kafka", "both"), default="both")
-    parser.add_argument("--count", type=int, default=None, help="NATS 200 k, Kafka 50 k")
+    parser.add_argument(
+        "--protocol", choices=("nats", "kafka", "mqtt", "amqp", "both", "all"), default="both"
+    )
+    parser.add_argument("--count", type=int, default=None, help="NATS 200 k, the others 50 k")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--memory", type=int, default=0, metavar="N")
     parser.add_argument("--publish", nargs=2, metavar=("PROTOCOL", "URL"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.publish:
         protocol, url = args.publish
-        (publish_nats if protocol == "nats" else publish_kafka)(url, args.count)
+        PUBLISH[protocol](url, args.count)
         return
-    protocols = ("nats", "kafka") if args.protocol == "both" else (args.protocol,)
+    protocols = {"both": ("nats", "kafka"), "all": ("nats", "kafka", "mqtt", "amqp")}.get(
+        args.protocol, (args.protocol,)
+    )
     for protocol in protocols:
         count = args.count or (200_000 if protocol == "nats" else 50_000)
         for line in compare(protocol, count, args.repeat).lines():

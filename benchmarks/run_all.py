@@ -4,10 +4,10 @@ measured in the same run, the ratio, and pass/short.
 Run: python benchmarks/run_all.py [--quick]   (from a clean clone: bash scripts/setup.sh first)
 
 Goal rows: the plugin's real path (publish -> drain -> judge, inside pytest) against a bare
-client that only receives (NATS, Kafka; ``bench_real_path.py``); a one-test pytest run with the
-plugin against the same run without it; loading a 1000-channel document and how load time
-grows with ten times the channels; the per-test cost with no traffic; peak memory over 10
-windows of messages. Reference rows (no goal): the validator against plain ``jsonschema``,
+client that only receives (NATS, Kafka, MQTT, AMQP; ``bench_real_path.py``); a one-test pytest
+run with the plugin against the same run without it; loading a 1000-channel document and how
+load time grows with ten times the channels; the per-test cost with no traffic; peak memory
+over 10 windows of messages. Reference rows (no goal): the validator against plain ``jsonschema``,
 batched decode + validate against one message at a time (``bench_batching.py``),
 ``pytest --co`` with the plugin installed but off, session start per broker source.
 The individual ``bench_*.py`` scripts give more detail on each.
@@ -65,6 +65,8 @@ def real_path_rows(quick: bool, repeat: int) -> list[Row]:
     for protocol, full, small, goal in (
         ("nats", 200_000, 50_000, 1.0),
         ("kafka", 50_000, 20_000, 0.9),
+        ("mqtt", 50_000, 20_000, 0.9),
+        ("amqp", 50_000, 20_000, 0.9),
     ):
         result = real_bench.compare(protocol, small if quick else full, repeat)
         rows.append(
@@ -115,7 +117,8 @@ def one_test_rows(repeat: int) -> list[Row]:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        for protocol, spec in overhead_bench.SPECS.items():
+        for protocol in overhead_bench.ONE_TEST:
+            spec = overhead_bench.SPECS[protocol]
             suite = folder / protocol
             suite.mkdir()
             (suite / "test_one.py").write_text("def test_one():\n    pass\n")
@@ -178,12 +181,9 @@ def overhead_rows(repeat: int, tests: int) -> list[Row]:
             for suite in (small, large):
                 sample = overhead_bench.ROOT / "sample_specs" / spec
                 (suite / spec).write_bytes(sample.read_bytes())
-        off = overhead_bench.slope_ms(repeat, small, large, tests, "-p", "no:asyncapi")
-        for protocol, spec in overhead_bench.SPECS.items():
-            on = overhead_bench.slope_ms(
-                repeat, small, large, tests, "--asyncapi", spec, "--asyncapi-broker", "local"
-            )
-            limit = 3.0 if protocol == "nats" else 30.0
+        for protocol in overhead_bench.SPECS:
+            on, off = overhead_bench.per_test_ms(repeat, small, large, tests, protocol)
+            limit = overhead_bench.PER_TEST_GOAL_MS[protocol]
             rows.append(
                 Row(
                     f"per-test cost with no traffic, plugin on ({protocol}) vs off (ms)",

@@ -87,10 +87,13 @@ def channel_destination(
 
 def binding_destination(channel: Channel, protocol: str) -> str | None:
     """The destination the channel's binding for ``protocol`` names, if any (the field is the
-    description's ``binding_field``: FastStream's 2.6 documents key channels
-    ``orders.accepted:Publisher`` and put the subject in ``bindings.nats.subject``)."""
-    field = registry.describe(protocol).binding_field
-    return text(mapping(channel.bindings.get(protocol)).get(field)) or None
+    description's ``binding_field``, a dotted path for a nested one: FastStream's 2.6
+    documents key channels ``orders.accepted:Publisher`` and put the subject in
+    ``bindings.nats.subject``)."""
+    value: object = channel.bindings.get(protocol)
+    for name in registry.describe(protocol).binding_field.split("."):
+        value = mapping(value).get(name)
+    return text(value) or None
 
 
 def subscription_pattern(destination: str, protocol: str) -> str:

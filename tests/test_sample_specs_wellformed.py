@@ -20,6 +20,7 @@ ROOT_DOCUMENTS = [
     "split/asyncapi.yaml",
     "telemetry-avro.yaml",
     "streetlights-mqtt.yaml",
+    "accounts-amqp.yaml",
 ]
 FRAGMENTS = [
     "split/messages/inventory.yaml",

@@ -35,6 +35,7 @@ REGISTRY: tuple[tuple[str, str], ...] = (
     ("nats", "pytest_asyncapi.brokers.nats"),
     ("kafka", "pytest_asyncapi.brokers.kafka"),
     ("mqtt", "pytest_asyncapi.brokers.mqtt"),
+    ("amqp", "pytest_asyncapi.brokers.amqp"),
 )
 """``(protocol, module exposing DESCRIPTION)``, in the order every listing uses."""
 
@@ -114,7 +115,8 @@ class ProtocolDescription:
     record_capture: Callable[[str], CaptureAdapter]
     """The capture adapter for ``asyncapi-contract record`` (it changes nothing on the broker)."""
     binding_field: str
-    """The channel-binding field that names the real destination (``bindings.<name>.<field>``)."""
+    """The channel-binding field that names the real destination (``bindings.<name>.<field>``;
+    a dotted path names a nested field: AMQP ``queue.name``)."""
     address_destination: Callable[[str | None, bool], str | None]
     """``(channel address, slash_to_dot)`` -> destination template, when no binding or
     override names one (``None``: a dynamic address)."""

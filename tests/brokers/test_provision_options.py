@@ -39,7 +39,7 @@ def test_valid_broker_choices(value: str, expected: tuple[str, str | None]) -> N
         ("docker", "invalid broker choice 'docker'"),
         ("", "invalid broker choice ''"),
         ("localhost:9092", "invalid broker choice 'localhost:9092'"),
-        ("amqp://h:5672", "'amqp://h:5672' is not a broker URL"),
+        ("stomp://h:61613", "'stomp://h:61613' is not a broker URL"),
         ("nats://h:notaport", "'h:notaport' is not host:port"),
         ("nats://h:70000", "'h:70000' is not host:port"),
         ("nats://", "'' is not host:port"),
@@ -73,8 +73,8 @@ def test_url_of_the_other_protocol_is_refused() -> None:
 
 
 def test_unknown_protocol() -> None:
-    with pytest.raises(ValueError, match=r"unknown broker protocol 'amqp'"):
-        provision("amqp", "auto")
+    with pytest.raises(ValueError, match=r"unknown broker protocol 'stomp'"):
+        provision("stomp", "auto")
 
 
 def test_importing_provision_imports_no_client() -> None:

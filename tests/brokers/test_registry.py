@@ -25,35 +25,43 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_unknown_protocol_is_a_clear_error_naming_the_known_ones() -> None:
     with pytest.raises(UnknownProtocol) as info:
-        registry.describe("amqp")
-    known = "nats, kafka, mqtt"
-    assert str(info.value) == f"unknown broker protocol 'amqp': known protocols are {known}"
+        registry.describe("stomp")
+    known = "nats, kafka, mqtt, amqp"
+    assert str(info.value) == f"unknown broker protocol 'stomp': known protocols are {known}"
     assert isinstance(info.value, ValueError)
-    assert info.value.protocol == "amqp"
+    assert info.value.protocol == "stomp"
 
 
 @pytest.mark.parametrize(
     "call",
     [
-        lambda: build_routes([], "amqp"),
-        lambda: subscription_pattern("a.{b}", "amqp"),
-        lambda: endpoint("amqp", "h", 1, "url").servers,
+        lambda: build_routes([], "stomp"),
+        lambda: subscription_pattern("a.{b}", "stomp"),
+        lambda: endpoint("stomp", "h", 1, "url").servers,
     ],
     ids=["routes", "pattern", "servers"],
 )
 def test_no_module_falls_back_to_another_protocol(call: object) -> None:
-    with pytest.raises(UnknownProtocol, match="known protocols are nats, kafka, mqtt"):
+    with pytest.raises(UnknownProtocol, match="known protocols are nats, kafka, mqtt, amqp"):
         call()  # type: ignore[operator]
 
 
 def test_the_registry_lists_the_protocols_in_order() -> None:
-    assert registry.names() == ("nats", "kafka", "mqtt")
-    assert [d.name for d in registry.descriptions()] == ["nats", "kafka", "mqtt"]
-    assert registry.schemes() == {"nats": "nats", "tls": "nats", "kafka": "kafka", "mqtt": "mqtt"}
+    assert registry.names() == ("nats", "kafka", "mqtt", "amqp")
+    assert [d.name for d in registry.descriptions()] == ["nats", "kafka", "mqtt", "amqp"]
+    assert registry.schemes() == {
+        "nats": "nats",
+        "tls": "nats",
+        "kafka": "kafka",
+        "mqtt": "mqtt",
+        "amqp": "amqp",
+        "amqps": "amqp",
+    }
     assert registry.by_document_protocol("kafka-secure") is registry.describe("kafka")
     assert registry.by_document_protocol("mqtt5") is registry.describe("mqtt")
-    assert registry.by_document_protocol("amqp") is None
-    assert registry.by_scheme("amqp") is None
+    assert registry.by_document_protocol("amqps") is registry.describe("amqp")
+    assert registry.by_document_protocol("stomp") is None
+    assert registry.by_scheme("stomp") is None
 
 
 @pytest.mark.parametrize("name", registry.names())
@@ -96,7 +104,10 @@ def test_every_entry_is_complete(name: str) -> None:
 @pytest.mark.parametrize("name", registry.names())
 def test_routing_asks_the_entry(name: str) -> None:
     described = registry.describe(name)
-    channel = _channel("a/{b}", {name: {described.binding_field: "x.y"}})
+    binding: object = "x.y"  # at the binding field, a dotted path naming a nested one
+    for field in reversed(described.binding_field.split(".")):
+        binding = {field: binding}
+    channel = _channel("a/{b}", {name: binding})
     assert channel_destination(channel, name, slash_to_dot=False, overrides={}) == "x.y"
     plain = _channel("a.{b}", {})
     expected = described.address_destination("a.{b}", False)
@@ -110,6 +121,8 @@ def test_the_registry_and_its_descriptions_import_nothing_heavy() -> None:
         "aiokafka",
         "paho",
         "aiomqtt",
+        "aiormq",
+        "pamqp",
         "testcontainers",
         "docker",
         "yaml",

@@ -16,7 +16,7 @@ def test_bad_broker_value_lists_valid_choices(contract_pytester: pytest.Pytester
 def test_env_override_is_checked_too(
     contract_pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("ASYNCAPI_BROKER", "amqp://x")
+    monkeypatch.setenv("ASYNCAPI_BROKER", "stomp://x")
     result = contract_pytester.runpytest("--asyncapi", "user-signup-3.0.yaml")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
 
@@ -30,8 +30,8 @@ def test_env_override_is_checked_too(
             "*--asyncapi-settle-ms: expected a number*",
         ),
         (
-            ["--asyncapi", "user-signup-3.0.yaml", "--asyncapi-protocol", "amqp"],
-            "*choose one of nats, kafka, mqtt*",
+            ["--asyncapi", "user-signup-3.0.yaml", "--asyncapi-protocol", "stomp"],
+            "*choose one of nats, kafka, mqtt, amqp*",
         ),
         (
             ["--asyncapi", "user-signup-3.0.yaml", "--asyncapi-destination", "nope=a.b"],

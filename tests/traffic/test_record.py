@@ -267,7 +267,7 @@ def test_a_dead_broker_is_a_usage_error_within_seconds(
             ["--broker", "nats://127.0.0.1:1", "--count", "1", "--protocol", "kafka"],
             "--protocol kafka contradicts --broker nats://127.0.0.1:1 (nats)",
         ),
-        (["--broker", "amqp://host", "--count", "1"], "--broker: 'amqp://host' is not a broker"),
+        (["--broker", "stomp://host", "--count", "1"], "--broker: 'stomp://host' is not a broker"),
     ],
 )
 def test_record_usage_errors(
