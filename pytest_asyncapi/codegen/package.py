@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from typing import TYPE_CHECKING
 
+from pytest_asyncapi.brokers import registry
 from pytest_asyncapi.codegen import render
 from pytest_asyncapi.codegen.models import generate_models
 from pytest_asyncapi.codegen.plan import Plan, make_plan
@@ -42,14 +43,24 @@ def generate_package(spec: Spec, package: str, out: Path) -> Generated:
     models = generate_models(plan.schemas.document(), base) if plan.schemas.defs else ""
     for local in ("_base", "_formats"):
         models = models.replace(f"from {package}.{local} import", f"from .{local} import")
+    publishers = {}
+    for description in registry.descriptions():
+        if description.publish_helpers is None:
+            plan.notes.append(
+                f"no {description.label} publish helpers: pytest-asyncapi has none for "
+                f"{description.label} yet"
+            )
+            continue
+        publishers[f"{description.name}.py"] = render.publish_module(
+            header, plan, description.name, description.publish_helpers()
+        )
     modules = {
         "__init__.py": render.init_module(header, plan),
         "_base.py": header + render.BASE,
         "_formats.py": header + render.formats_module(sorted(plan.schemas.formats)),
         "models.py": header + _models_doc(plan) + (models or "\n__all__: list[str] = []\n"),
         "channels.py": render.channels_module(header, plan),
-        "nats.py": render.publish_module(header, plan, "nats"),
-        "kafka.py": render.publish_module(header, plan, "kafka"),
+        **publishers,
         "factories.py": render.factories_module(header, plan, document.replace(os.sep, "/")),
     }
     files = {

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from pytest_asyncapi.brokers import registry
 from pytest_asyncapi.check.message_check import is_json_content_type
 from pytest_asyncapi.codegen.naming import Names, class_name, snake_name
 from pytest_asyncapi.codegen.schemas import SchemaDocument
@@ -41,8 +42,8 @@ class ChannelPlan:
     constant: str
     function: str
     parameters: tuple[ParameterPlan, ...]
-    nats_subject: str | None
-    kafka_topic: str | None
+    destinations: dict[str, str | None]
+    """Protocol -> destination template (the routing rule's; ``None``: a dynamic address)."""
     sends: tuple[str, ...]
     receives: tuple[str, ...]
 
@@ -87,20 +88,22 @@ def make_plan(spec: Spec, package: str) -> Plan:
 
 def _channel_plan(spec: Spec, channel: Channel, names: Names, functions: Names) -> ChannelPlan:
     base = snake_name(channel.id, "channel")
-    nats = channel_destination(channel, "nats", slash_to_dot=False, overrides={})
-    kafka = channel_destination(channel, "kafka", slash_to_dot=False, overrides={})
+    destinations = {
+        protocol: channel_destination(channel, protocol, slash_to_dot=False, overrides={})
+        for protocol in registry.names()
+    }
     arguments = Names({"protocol"})
+    found = [channel.address, *destinations.values()]
     parameters = tuple(
         _parameter_plan(name, channel.parameter(name), arguments)
-        for name in dict.fromkeys(address_parameters(channel.address) + address_parameters(kafka))
+        for name in dict.fromkeys(p for template in found for p in address_parameters(template))
     )
     return ChannelPlan(
         channel=channel,
         constant=names.claim(base.upper()),
         function=functions.claim(f"{base}_address"),
         parameters=parameters,
-        nats_subject=nats,
-        kafka_topic=kafka,
+        destinations=destinations,
         sends=tuple(m.display_name for m in spec.sent_messages(channel)),
         receives=tuple(m.display_name for m in spec.received_messages(channel)),
     )

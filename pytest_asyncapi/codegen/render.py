@@ -1,7 +1,8 @@
-"""The text of the generated modules other than the models: channels, publish helpers for
-nats-py and aiokafka, test factories, and the package's ``__init__`` and base class.
+"""The text of the generated modules other than the models: channels, publish helpers (one
+module per protocol, written with the protocol's :class:`PublishHelpers` from the registry),
+test factories, and the package's ``__init__`` and base class.
 
-The helpers need no import of nats-py or aiokafka: each takes a client described by a small
+The helpers import no client library at module level: each takes a client described by a small
 ``Protocol`` (what it calls), so the package type-checks with or without those installed.
 """
 
@@ -10,9 +11,12 @@ from __future__ import annotations
 import textwrap
 from typing import TYPE_CHECKING, Any
 
+from pytest_asyncapi.brokers import registry
+from pytest_asyncapi.brokers.publishing import Publish
 from pytest_asyncapi.codegen.schemas import CHECKED_TEXT
 
 if TYPE_CHECKING:
+    from pytest_asyncapi.brokers.publishing import PublishHelpers
     from pytest_asyncapi.codegen.plan import ChannelPlan, MessagePlan, Plan
 
 BASE = '''"""The base of every generated model: built from field names or aliases, dumped by
@@ -102,8 +106,8 @@ class ChannelInfo:
 
     id: str
     address: str | None
-    nats_subject: str | None
-    kafka_topic: str | None
+    destinations: dict[str, str | None]
+    """Protocol -> the broker destination (``{name}`` kept; ``None``: a dynamic address)."""
     parameters: tuple[str, ...]
     sends: tuple[str, ...]
     """Messages the application sends here."""
@@ -151,8 +155,7 @@ def _channel(chan: ChannelPlan) -> str:
         f"\n\n{chan.constant} = ChannelInfo(\n"
         f"    id={channel.id!r},\n"
         f"    address={channel.address!r},\n"
-        f"    nats_subject={chan.nats_subject!r},\n"
-        f"    kafka_topic={chan.kafka_topic!r},\n"
+        f"    destinations={chan.destinations!r},\n"
         f"    parameters={_tuple(p.name for p in chan.parameters)},\n"
         f"    sends={_tuple(chan.sends)},\n"
         f"    receives={_tuple(chan.receives)},\n"
@@ -204,28 +207,28 @@ def _text(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"""', "'''").replace("\n", " ")
 
 
-def publish_module(header: str, plan: Plan, protocol: str) -> str:
-    """``nats.py`` or ``kafka.py``: a ``publish_<message>`` per message with a destination."""
-    items = [m for m in plan.messages if m.encoding and _destination(m, protocol)]
+def publish_module(header: str, plan: Plan, protocol: str, helpers: PublishHelpers) -> str:
+    """``<protocol>.py``: a ``publish_<message>`` per message with a destination on it."""
+    keys = registry.describe(protocol).has_keys
+    items = [m for m in plan.messages if m.encoding and m.channel.destinations[protocol]]
     classes = sorted({c for m in items for c in (m.payload_class, m.headers_class) if c})
     functions = sorted({m.channel.function for m in items if m.channel.parameters})
-    client = "NatsClient" if protocol == "nats" else "KafkaProducer"
-    uses_any = any(m.key_type == "Any" for m in items) or protocol == "kafka"
+    uses_any = any(keys and m.key_type == "Any" for m in items)
     lines = [
         header,
-        f'"""Publish helpers for {"nats-py" if protocol == "nats" else "aiokafka"}: serialise the '
-        "model, set the declared\nheaders"
-        + (" and record key" if protocol == "kafka" else "")
+        f'"""Publish helpers for {helpers.library}: serialise the model, set the declared\n'
+        "headers"
+        + (" and record key" if keys else "")
         + ', and publish on the channel\'s destination."""\n\n'
         "from __future__ import annotations\n\n",
     ]
-    needs_json = any(m.headers_class or m.key_type or not m.payload_class for m in items)
+    needs_json = any(m.headers_class or (keys and m.key_type) or not m.payload_class for m in items)
     stdlib = ["import json"] if needs_json else []
-    typing_names = (["Any"] if uses_any else []) + ["Protocol"]
+    typing_names = set(helpers.typing_names) | ({"Any"} if uses_any else set())
     if classes:
-        typing_names.append("TYPE_CHECKING")
+        typing_names.add("TYPE_CHECKING")
     if any(p.enum for m in items for p in m.channel.parameters):
-        typing_names.append("Literal")
+        typing_names.add("Literal")
     typing_line = f"from typing import {', '.join(sorted(typing_names))}"
     lines.append("\n".join([*stdlib, typing_line]))
     lines.append("\n\n")
@@ -234,11 +237,11 @@ def publish_module(header: str, plan: Plan, protocol: str) -> str:
         lines.append(
             "\nif TYPE_CHECKING:\n    " + _import_from(".models", classes).replace("\n", "\n    ")
         )
-    lines.append(_NATS_CLIENT if protocol == "nats" else _KAFKA_CLIENT)
-    if any(m.headers_class for m in items) or any(m.key_type for m in items):
+    lines.append(helpers.client_text)
+    if any(m.headers_class or (keys and m.key_type) for m in items):
         lines.append(_TEXT_HELPER)
     for item in items:
-        lines.append(_publish(item, protocol, client))
+        lines.append(_publish(plan, item, protocol, helpers, keys))
     if not items:
         lines.append("\n\n__all__: list[str] = []\n")
     return "".join(lines)
@@ -251,36 +254,6 @@ def _import_from(module: str, names: list[str]) -> str:
     return f"from {module} import (\n" + "".join(f"    {n},\n" for n in names) + ")\n"
 
 
-_NATS_CLIENT = '''
-
-class NatsClient(Protocol):
-    """What the helpers need of a ``nats.aio.client.Client``."""
-
-    async def publish(
-        self,
-        subject: str,
-        payload: bytes = b"",
-        reply: str = "",
-        headers: dict[str, str] | None = None,
-    ) -> None: ...
-'''
-
-_KAFKA_CLIENT = '''
-
-class KafkaProducer(Protocol):
-    """What the helpers need of an ``aiokafka.AIOKafkaProducer``."""
-
-    async def send_and_wait(
-        self,
-        topic: str,
-        value: bytes | None = None,
-        key: bytes | None = None,
-        partition: int | None = None,
-        timestamp_ms: int | None = None,
-        headers: list[tuple[str, bytes]] | None = None,
-    ) -> Any: ...
-'''
-
 _TEXT_HELPER = '''
 
 def as_text(value: object) -> str:
@@ -289,18 +262,16 @@ def as_text(value: object) -> str:
 '''
 
 
-def _destination(item: MessagePlan, protocol: str) -> str | None:
-    return item.channel.nats_subject if protocol == "nats" else item.channel.kafka_topic
-
-
-def _publish(item: MessagePlan, protocol: str, client: str) -> str:
+def _publish(
+    plan: Plan, item: MessagePlan, protocol: str, helpers: PublishHelpers, keys: bool
+) -> str:
     chan = item.channel
     model_type = item.payload_class or ("str" if item.encoding == "text" else "object")
-    args = [f"client: {client}", f"model: {model_type}"]
+    args = [f"client: {helpers.client_type}", f"model: {model_type}"]
     keyword: list[str] = []
     if item.headers_class:
         keyword.append(f"headers: {item.headers_class}")
-    if protocol == "kafka" and item.key_type:
+    if keys and item.key_type:
         keyword.append(f"key: {item.key_type}")
     keyword += [f"{p.argument}: {p.python_type}" for p in chan.parameters]
     signature = ", ".join(args + (["*", *keyword] if keyword else []))
@@ -312,37 +283,32 @@ def _publish(item: MessagePlan, protocol: str, client: str) -> str:
         value = "model.encode()"
     else:
         value = "json.dumps(model).encode()"
-    template = _destination(item, protocol)
+    template = chan.destinations[protocol]
     params = (
         f"{chan.function}(" + ", ".join(f"{p.argument}={p.argument}" for p in chan.parameters) + ")"
         if chan.parameters
         else "{}"
     )
-    body = [f"    destination = fill({template!r}, {params})"]
+    body = [f"destination = fill({template!r}, {params})"]
     if item.headers_class:
-        dumped = 'headers.model_dump(mode="json").items()'
-        if protocol == "nats":
-            body.append(f"    sent = {{name: as_text(value) for name, value in {dumped}}}")
-        else:
-            body.append(f"    sent = [(name, as_text(value).encode()) for name, value in {dumped}]")
-    if protocol == "nats":
-        call = f"await client.publish(destination, {value}"
-        call += ", headers=sent)" if item.headers_class else ")"
-        body.append(f"    {call}")
-        returns = "None"
-    else:
-        call = f"return await client.send_and_wait(destination, {value}"
-        if protocol == "kafka" and item.key_type:
-            call += ", key=as_text(key).encode()"
-        call += ", headers=sent)" if item.headers_class else ")"
-        body.append(f"    {call}")
-        returns = "Any"
+        body.append(
+            "pairs = [(name, as_text(value)) for name, value in "
+            'headers.model_dump(mode="json").items()]'
+        )
+    publish = Publish(
+        spec=plan.spec,
+        channel=chan.channel,
+        destination="destination",
+        payload=value,
+        headers="pairs" if item.headers_class else None,
+        key="as_text(key)" if keys and item.key_type else None,
+    )
+    body += helpers.call(publish)
     what = f"{item.message.display_name} on channel {chan.channel.id}"
     return (
-        f"\n\nasync def publish_{item.stem}({signature}) -> {returns}:\n"
+        f"\n\nasync def publish_{item.stem}({signature}) -> {helpers.returns}:\n"
         + _doc(f"Publish {what}.")
-        + "\n".join(body)
-        + "\n"
+        + "".join(f"    {line}\n" for line in body)
     )
 
 

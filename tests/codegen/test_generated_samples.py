@@ -127,7 +127,7 @@ def test_channels_module_builds_and_checks_parameters(out: Path) -> None:
     with pytest.raises(ValueError, match="without whitespace"):
         build(streetlight_id="a.b", command="on")
     measured = next(i for i in infos if "lightMeasured" in i.sends)
-    assert measured.nats_subject == measured.address
+    assert measured.destinations["nats"] == measured.address
 
 
 def test_avro_message_is_reported_not_generated(

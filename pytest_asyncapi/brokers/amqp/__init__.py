@@ -24,8 +24,10 @@ if TYPE_CHECKING:
 
     from pytest_asyncapi.brokers.base import CaptureAdapter
     from pytest_asyncapi.brokers.endpoints import Address
+    from pytest_asyncapi.brokers.publishing import PublishHelpers
     from pytest_asyncapi.plugin.settings import Settings
     from pytest_asyncapi.routing import Route
+    from pytest_asyncapi.spec.model import Channel
 
 DEFAULT_EXCHANGE = "amq.topic"
 """What a capture without a plan binds (``#``) and publishes to: RabbitMQ's built-in topic
@@ -80,17 +82,27 @@ def _exchange(plan: CapturePlan, name: str, declared: dict[str, Any]) -> Exchang
     return found
 
 
+def channel_exchange(channel: Channel) -> str:
+    """The exchange a publish on ``channel`` goes to: the binding's ``exchange.name``, or
+    ``""`` (the default exchange, the routing key naming a queue) for a queue channel or a
+    binding that names no exchange."""
+    amqp = _mapping(channel.bindings.get("amqp"))
+    name = _mapping(amqp.get("exchange")).get("name")
+    if amqp.get("is") == "queue" or not isinstance(name, str):
+        return ""
+    return name
+
+
 def capture_plan(routes: Sequence[Route]) -> CapturePlan:
     """The capture's bindings from the channels' ``amqp`` bindings (0.2.0 / 0.3.0)."""
     from pytest_asyncapi.spec.building import ADDRESS_PARAMETER
 
     plan = CapturePlan()
     for route in routes:
-        amqp = _mapping(route.channel.bindings.get("amqp"))
         channel = f"channel {route.channel.id!r}"
-        declared = _mapping(amqp.get("exchange"))
-        name = declared.get("name")
-        if amqp.get("is") == "queue" or not isinstance(name, str) or not name:
+        declared = _mapping(_mapping(route.channel.bindings.get("amqp")).get("exchange"))
+        name = channel_exchange(route.channel)
+        if not name:
             plan.publish_to.append((route.regex.pattern, ""))
             plan.notes.append(
                 f"AMQP: {channel} is a queue ({route.destination!r}) or names no exchange: "
@@ -146,6 +158,12 @@ def _record_capture(url: str) -> CaptureAdapter:
     return AmqpCapture(url)
 
 
+def _publish_helpers() -> PublishHelpers:
+    from pytest_asyncapi.brokers.amqp.codegen import HELPERS
+
+    return HELPERS
+
+
 DESCRIPTION = ProtocolDescription(
     name="amqp",
     label="AMQP",
@@ -184,4 +202,5 @@ DESCRIPTION = ProtocolDescription(
     headers="the AMQP headers table: (name, bytes) pairs in table order (strings as UTF-8, "
     "numbers and booleans as text, arrays and tables as JSON); a table has no repeated "
     "names; None for a message without one",
+    publish_helpers=_publish_helpers,
 )

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from pytest_asyncapi.brokers.base import CaptureAdapter
     from pytest_asyncapi.brokers.endpoints import Address
+    from pytest_asyncapi.brokers.publishing import PublishHelpers
     from pytest_asyncapi.plugin.settings import Settings
     from pytest_asyncapi.routing import Route
 
@@ -48,6 +49,12 @@ def binding_partitions(routes: Sequence[Route]) -> dict[str, int]:
         if isinstance(partitions, int) and not isinstance(partitions, bool) and partitions > 0:
             counts[route.destination] = partitions
     return counts
+
+
+def _publish_helpers() -> PublishHelpers:
+    from pytest_asyncapi.brokers.kafka.codegen import HELPERS
+
+    return HELPERS
 
 
 DESCRIPTION = ProtocolDescription(
@@ -84,4 +91,5 @@ DESCRIPTION = ProtocolDescription(
     subscription_pattern=lambda destination: destination,
     has_keys=True,
     headers="Kafka record headers: (name, bytes) pairs, repeated names kept",
+    publish_helpers=_publish_helpers,
 )

@@ -16,8 +16,10 @@ if TYPE_CHECKING:
 
     from pytest_asyncapi.brokers.base import CaptureAdapter
     from pytest_asyncapi.brokers.endpoints import Address
+    from pytest_asyncapi.brokers.publishing import PublishHelpers
     from pytest_asyncapi.plugin.settings import Settings
     from pytest_asyncapi.routing import Route
+    from pytest_asyncapi.spec.model import Channel, Spec
 
 
 def _canonical_url(addresses: list[Address]) -> str:
@@ -35,17 +37,22 @@ def _subscription_pattern(destination: str) -> str:
 def binding_qos(routes: Sequence[Route]) -> tuple[tuple[str, int], ...]:
     """``(topic regex, qos)`` for every channel one of whose operations has an MQTT binding
     with a ``qos`` of 0, 1 or 2: what the adapter publishes on that channel's topics with."""
-    rules: list[tuple[str, int]] = []
-    for route in routes:
-        for operation in route.spec.operations:
-            if operation.channel_id != route.channel.id:
-                continue
-            mqtt = operation.bindings.get("mqtt")
-            qos = mqtt.get("qos") if isinstance(mqtt, dict) else None
-            if qos in (0, 1, 2) and not isinstance(qos, bool):
-                rules.append((route.regex.pattern, int(qos)))
-                break
-    return tuple(rules)
+    return tuple(
+        (route.regex.pattern, qos)
+        for route in routes
+        if (qos := channel_qos(route.spec, route.channel)) is not None
+    )
+
+
+def channel_qos(spec: Spec, channel: Channel) -> int | None:
+    """The ``qos`` (0, 1 or 2) of the first operation on ``channel`` whose MQTT binding has
+    one, else ``None``."""
+    for operation in spec.operations_on(channel):
+        mqtt = operation.bindings.get("mqtt")
+        qos = mqtt.get("qos") if isinstance(mqtt, dict) else None
+        if qos in (0, 1, 2) and not isinstance(qos, bool):
+            return int(qos)
+    return None
 
 
 def _session_capture(url: str, settings: Settings, routes: Sequence[Route]) -> CaptureAdapter:
@@ -58,6 +65,12 @@ def _record_capture(url: str) -> CaptureAdapter:
     from pytest_asyncapi.brokers.mqtt.capture import MqttCapture
 
     return MqttCapture(url)
+
+
+def _publish_helpers() -> PublishHelpers:
+    from pytest_asyncapi.brokers.mqtt.codegen import HELPERS
+
+    return HELPERS
 
 
 DESCRIPTION = ProtocolDescription(
@@ -97,4 +110,5 @@ DESCRIPTION = ProtocolDescription(
     has_keys=False,
     headers="MQTT 5 user properties: (name, bytes) pairs in wire order, repeated names kept; "
     "None for a message without any (every MQTT 3.1.1 message)",
+    publish_helpers=_publish_helpers,
 )

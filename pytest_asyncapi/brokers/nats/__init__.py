@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
     from pytest_asyncapi.brokers.base import CaptureAdapter
     from pytest_asyncapi.brokers.endpoints import Address
+    from pytest_asyncapi.brokers.publishing import PublishHelpers
     from pytest_asyncapi.plugin.settings import Settings
     from pytest_asyncapi.routing import Route
 
@@ -100,6 +101,12 @@ def _prepare_session(url: str, settings: Settings) -> None:
     declare_streams(url, settings.streams, connect=connect, timeout=deadline)
 
 
+def _publish_helpers() -> PublishHelpers:
+    from pytest_asyncapi.brokers.nats.codegen import HELPERS
+
+    return HELPERS
+
+
 DESCRIPTION = ProtocolDescription(
     name="nats",
     label="NATS",
@@ -138,4 +145,5 @@ DESCRIPTION = ProtocolDescription(
     reply_inbox="_INBOX.asyncapi.",
     provision_options=_provision_options,
     prepare_session=_prepare_session,
+    publish_helpers=_publish_helpers,
 )
