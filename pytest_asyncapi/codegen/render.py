@@ -155,7 +155,7 @@ def _channel(chan: ChannelPlan) -> str:
         f"\n\n{chan.constant} = ChannelInfo(\n"
         f"    id={channel.id!r},\n"
         f"    address={channel.address!r},\n"
-        f"    destinations={chan.destinations!r},\n"
+        f"    destinations=dict({', '.join(f'{k}={v!r}' for k, v in chan.destinations.items())}),\n"
         f"    parameters={_tuple(p.name for p in chan.parameters)},\n"
         f"    sends={_tuple(chan.sends)},\n"
         f"    receives={_tuple(chan.receives)},\n"

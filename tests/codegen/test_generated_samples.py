@@ -4,11 +4,13 @@ its model and dumps valid, 200 generated instances per message are valid, output
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from pydantic import MISSING
 
+from pytest_asyncapi.brokers import registry
 from pytest_asyncapi.cli import main as cli
 from pytest_asyncapi.codegen.package import generate_package, stale_diff
 from pytest_asyncapi.codegen.plan import make_plan
@@ -138,3 +140,16 @@ def test_avro_message_is_reported_not_generated(
     assert code == 0
     assert "no payload model: schema format application/vnd.apache.avro" in out
     assert (tmp_path / "telemetry_service" / "models.py").exists() or any(tmp_path.iterdir())
+
+
+def test_a_protocol_without_publish_helpers_is_named_not_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    amqp = registry.describe("amqp")
+    monkeypatch.setitem(registry._loaded, "amqp", replace(amqp, publish_helpers=None))
+    generated = generate_package(load_spec(SAMPLES / "accounts-amqp.yaml"), "acc", tmp_path)
+    assert "acc/amqp.py" not in generated.files
+    assert {"acc/nats.py", "acc/kafka.py", "acc/mqtt.py"} <= set(generated.files)
+    note = "no AMQP publish helpers: pytest-asyncapi has none for AMQP yet"
+    assert note in generated.notes
+    assert note in " ".join(generated.files["acc/__init__.py"].split())

@@ -23,12 +23,12 @@ class MqttClient(Protocol):
 
 def user_properties(headers: list[tuple[str, str]]) -> Any:
     """MQTT 5 PUBLISH properties carrying ``headers`` as user properties (needs paho-mqtt)."""
-    from paho.mqtt.packettypes import PacketTypes  # type: ignore[import-not-found, unused-ignore]
-    from paho.mqtt.properties import Properties  # type: ignore[import-not-found, unused-ignore]
+    from paho.mqtt import packettypes, properties  # type: ignore[import-not-found, unused-ignore]
 
-    properties = Properties(PacketTypes.PUBLISH)
-    properties.UserProperty = headers
-    return properties
+    make: Any = properties.Properties  # its constructor is untyped
+    found = make(packettypes.PacketTypes.PUBLISH)
+    found.UserProperty = headers
+    return found
 '''
 
 
