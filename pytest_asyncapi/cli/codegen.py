@@ -35,7 +35,8 @@ def add_subcommands(
         "codegen",
         help="generate a typed Python package (pydantic models, channels, publish helpers)",
         description="Write package NAME under DIR: pydantic v2 models of every message payload "
-        "and headers schema, a channels module, publish helpers for nats-py and aiokafka, and "
+        "and headers schema, a channels module, a publish-helper module per protocol (nats-py, "
+        "aiokafka, aiomqtt, aio-pika), and "
         "test factories. With --check, write nothing: exit 1 with a diff when the package "
         "under DIR is not what the document generates.",
         epilog="exit codes: 0 written or up to date, 1 stale (--check), 2 usage or unreadable "
