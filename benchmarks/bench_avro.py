@@ -21,7 +21,7 @@ from pathlib import Path
 
 import fastavro
 
-from pytest_asyncapi.message_check import check_message, check_payload
+from pytest_asyncapi.check.message_check import check_message, check_payload
 from pytest_asyncapi.schemas.compile import Verdict
 from pytest_asyncapi.spec.loader import load_spec
 

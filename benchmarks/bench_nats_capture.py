@@ -8,7 +8,7 @@ JSON events with 10 line items to one subject. Measured from "publisher go" to:
 
 1. a bare nats-py subscriber has received every message (its callback only counts);
 2. :class:`NatsCapture` alone (one ``>`` subscription) has handed out every record;
-3. the plugin's path: a :class:`~pytest_asyncapi.capture.Recorder` window over the capture,
+3. the plugin's path: a :class:`~pytest_asyncapi.check.recorder.Recorder` window over the capture,
    closed by ``end_test`` — an exact drain, then every message judged against a document that
    declares the subject with the event's schema (all must be valid);
 4. and 1 and 2 again with ``large-count`` messages of 1 MB (the copies a reader makes show).
@@ -194,7 +194,7 @@ def capture_and_judge(url: str, count: int, spec_path: Path) -> float:
     """The plugin's path: a :class:`Recorder` window over :class:`NatsCapture`, from the
     publisher's go until ``end_test`` has drained exactly and judged every message."""
     from pytest_asyncapi.brokers.nats.capture import NatsCapture
-    from pytest_asyncapi.capture import Recorder
+    from pytest_asyncapi.check.recorder import Recorder
     from pytest_asyncapi.routing import Router, build_routes, machinery
     from pytest_asyncapi.spec.loader import load_spec
 

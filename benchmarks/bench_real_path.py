@@ -402,7 +402,7 @@ def bare_kafka(url: str, count: int) -> float:
 CONFTEST = '''
 import json, os, resource, time
 import pytest
-from pytest_asyncapi.capture import Recorder
+from pytest_asyncapi.check.recorder import Recorder
 
 RESULTS = []
 JUDGING = []

@@ -23,7 +23,7 @@ _EXPORTS = {
     "load_spec": "pytest_asyncapi.spec.loader",
     "LoadOptions": "pytest_asyncapi.spec.options",
     "Spec": "pytest_asyncapi.spec.model",
-    "check_message": "pytest_asyncapi.message_check",
+    "check_message": "pytest_asyncapi.check.message_check",
     "compile_schema": "pytest_asyncapi.schemas.compile",
     "Verdict": "pytest_asyncapi.schemas.compile",
     "SpecError": "pytest_asyncapi.errors",

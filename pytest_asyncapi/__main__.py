@@ -1,5 +1,5 @@
 """``python -m pytest_asyncapi`` runs the ``asyncapi-contract`` CLI."""
 
-from pytest_asyncapi.cli import main
+from pytest_asyncapi.cli.main import main
 
 raise SystemExit(main())

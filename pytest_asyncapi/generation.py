@@ -49,7 +49,7 @@ def payload_strategy(message: Message) -> SearchStrategy[Any]:
             from pytest_asyncapi.schemas.binary_strategies import binary_strategy
 
             return binary_strategy(compiled)
-        from pytest_asyncapi.compat.counterexample import value_strategy
+        from pytest_asyncapi.schemas.strategies import value_strategy
     except ImportError:  # pragma: no cover - depends on the installed extras
         raise GenerationError(
             "generating payloads needs hypothesis: pip install 'pytest-asyncapi[compat]'"

@@ -156,7 +156,7 @@ JETSTREAM_DELIVERY = "$JS.ACK."
 def machinery(protocol: str) -> tuple[str, ...]:
     """The destination prefixes of ``protocol``'s own traffic (NATS: ``_INBOX.``, ``$JS.``, …;
     a message on one of them that answers a captured request is a reply, judged by
-    :mod:`pytest_asyncapi.replies`)."""
+    :mod:`pytest_asyncapi.check.replies`)."""
     return registry.describe(protocol).machinery
 
 

@@ -36,7 +36,7 @@ def test_every_exported_name_resolves_and_unknown_names_fail() -> None:
 
 def test_importing_the_package_imports_nothing_heavy() -> None:
     code = (
-        "import sys, pytest_asyncapi, pytest_asyncapi.plugin\n"
+        "import sys, pytest_asyncapi, pytest_asyncapi.plugin.hooks\n"
         "heavy = [m for m in ('yaml', 'jsonschema', 'jsonschema_rs', 'orjson',"
         " 'pytest_asyncapi.spec.loader') if m in sys.modules]\n"
         "print(heavy)\n"

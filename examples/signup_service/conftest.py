@@ -50,7 +50,7 @@ def pytest_report_collectionfinish(config: pytest.Config) -> list[str]:
 
 
 def _documents_declare_replies(config: pytest.Config) -> bool:
-    from pytest_asyncapi.plugin import SESSION
+    from pytest_asyncapi.plugin.hooks import SESSION
 
     session = config.stash.get(SESSION, None)
     if session is None:  # the plugin is off: the asyncapi fixtures say how to turn it on

@@ -2,57 +2,23 @@
 
 An adapter owns one connection to a broker, records what is published on the destinations it
 was asked to watch (and on any other, through a catch-all), and can publish. It never
-validates: the receive path only appends :class:`Captured` records (validation is done later,
-off that path, by :mod:`pytest_asyncapi.contract`).
+validates: the receive path only appends :class:`~pytest_asyncapi.captured.Captured` records
+(validation is done later, off that path, by :mod:`pytest_asyncapi.check.contract`).
 """
 
 from __future__ import annotations
 
 import abc
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
+    from pytest_asyncapi.captured import Captured
+
 
 CAPTURE_GAP = "(capture connection)"
 """The destination of a record that stands for a gap in capture (``defect`` names it)."""
-
-
-@dataclass(frozen=True)
-class Captured:
-    """One message as it was seen on the broker.
-
-    ``headers`` are ``(name, raw value)`` pairs in wire order (a name may repeat), ``None``
-    when the message has no header block. ``destination`` is the concrete NATS subject or
-    Kafka topic; ``time`` is ``time.time()`` at
-    receipt; ``seq`` is the adapter's capture order. Kafka fills ``partition``/``offset``/``key``.
-    ``reply`` is the reply address the sender asked for (NATS reply subject), if any;
-    ``defect`` says what was wrong with a frame the adapter could not read normally (a
-    malformed header block, a subject that is not UTF-8): the judge reports it as invalid.
-    ``tombstone`` marks a Kafka record whose value is null (``payload`` is then ``b""``): it is
-    judged as the JSON value ``null``. ``retained`` marks a message published with the retain
-    flag (MQTT: the broker keeps it for later subscribers); the judge treats it like any other.
-    """
-
-    destination: str
-    payload: bytes
-    headers: tuple[tuple[str, bytes], ...] | None
-    time: float
-    seq: int
-    key: bytes | None = None
-    partition: int | None = None
-    offset: int | None = None
-    timestamp_ms: int | None = field(default=None, compare=False)
-    reply: str | None = None
-    defect: str | None = None
-    tombstone: bool = False
-    retained: bool = False
-
-    def header(self, name: str) -> bytes | None:
-        """The first value of header ``name`` (``None`` when absent)."""
-        return next((value for key, value in self.headers or () if key == name), None)
 
 
 class CaptureAdapter(abc.ABC):

@@ -27,8 +27,8 @@ if TYPE_CHECKING:
 
     from pytest_asyncapi.brokers.base import CaptureAdapter
     from pytest_asyncapi.brokers.endpoints import Address
+    from pytest_asyncapi.plugin.settings import Settings
     from pytest_asyncapi.routing import Route
-    from pytest_asyncapi.settings import Settings
     from pytest_asyncapi.spec.model import Channel
 
 REGISTRY: tuple[tuple[str, str], ...] = (

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from pytest_asyncapi.check.message_check import is_json_content_type
 from pytest_asyncapi.codegen.naming import Names, class_name, snake_name
 from pytest_asyncapi.codegen.schemas import SchemaDocument
-from pytest_asyncapi.message_check import is_json_content_type
 from pytest_asyncapi.routing import channel_destination
 from pytest_asyncapi.schemas.dialects import dialect_for
 from pytest_asyncapi.spec.building import address_parameters

@@ -12,10 +12,10 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from pytest_asyncapi.compat.counterexample import find_counterexample
-from pytest_asyncapi.compat.jsonvalues import json_equal
 from pytest_asyncapi.compat.subschema import Answer, subschema
 from pytest_asyncapi.errors import SchemaCompileError
 from pytest_asyncapi.schemas.dialects import dialect_for
+from pytest_asyncapi.schemas.jsonvalues import json_equal
 from pytest_asyncapi.spec.model import SchemaSpec
 
 if TYPE_CHECKING:

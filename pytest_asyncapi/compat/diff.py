@@ -34,11 +34,11 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from pytest_asyncapi.compat.compare import Comparison, compare
-from pytest_asyncapi.compat.jsonvalues import json_equal, short
 from pytest_asyncapi.compat.matching import content_type, destination, same_message, shape
 from pytest_asyncapi.compat.schema_changes import SchemaChange, schema_changes
 from pytest_asyncapi.compat.subschema import Answer
 from pytest_asyncapi.schemas.dialects import dialect_for
+from pytest_asyncapi.schemas.jsonvalues import json_equal, short
 from pytest_asyncapi.spec.model import Action, SchemaSpec
 
 if TYPE_CHECKING:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from pytest_asyncapi.compat.diff import Classification, describe
-from pytest_asyncapi.compat.jsonvalues import short
 from pytest_asyncapi.compat.subschema import Answer
 from pytest_asyncapi.compat.verify import Status
 from pytest_asyncapi.reporting.markdown import code, md
+from pytest_asyncapi.schemas.jsonvalues import short
 
 if TYPE_CHECKING:
     from pytest_asyncapi.compat.diff import Change, DiffReport

@@ -19,15 +19,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from pytest_asyncapi import jsonpointer
-from pytest_asyncapi.compat.jsonvalues import (
+from pytest_asyncapi.compat.subschema import CHECKED_FORMATS, Answer, subschema
+from pytest_asyncapi.schemas.bundle import is_dropped
+from pytest_asyncapi.schemas.jsonvalues import (
     ALL_TYPES,
     json_equal,
     short,
     type_atoms,
     type_names,
 )
-from pytest_asyncapi.compat.subschema import CHECKED_FORMATS, Answer, subschema
-from pytest_asyncapi.schemas.bundle import is_dropped
 
 _LOWER = ("minimum", "exclusiveMinimum", "minLength", "minItems", "minProperties")
 _UPPER = ("maximum", "exclusiveMaximum", "maxLength", "maxItems", "maxProperties")

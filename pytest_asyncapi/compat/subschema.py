@@ -29,7 +29,10 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from pytest_asyncapi import jsonpointer
-from pytest_asyncapi.compat.jsonvalues import (
+from pytest_asyncapi.errors import SchemaCompileError
+from pytest_asyncapi.schemas.bundle import is_dropped
+from pytest_asyncapi.schemas.compile import compile_schema
+from pytest_asyncapi.schemas.jsonvalues import (
     ALL_TYPES,
     json_equal,
     short,
@@ -37,9 +40,6 @@ from pytest_asyncapi.compat.jsonvalues import (
     type_names,
     type_of,
 )
-from pytest_asyncapi.errors import SchemaCompileError
-from pytest_asyncapi.schemas.bundle import is_dropped
-from pytest_asyncapi.schemas.compile import compile_schema
 from pytest_asyncapi.spec.model import SchemaSpec
 
 if TYPE_CHECKING:

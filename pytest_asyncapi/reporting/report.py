@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from pytest_asyncapi.coverage import Coverage
-    from pytest_asyncapi.results import RunResults
+    from pytest_asyncapi.check.coverage import Coverage
+    from pytest_asyncapi.check.results import RunResults
     from pytest_asyncapi.spec.model import Spec
 
 REPORT_VERSION = "1.1"

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from pytest_asyncapi.contract import MessageVerdict, Outcome, Violation
+from pytest_asyncapi.check.contract import MessageVerdict, Outcome, Violation
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from pytest_asyncapi.results import RunResults, TestOutcome
+    from pytest_asyncapi.check.results import RunResults, TestOutcome
     from pytest_asyncapi.spec.model import Spec
 
 DOCS_HINT = "how to read this: README, section 'Reading a contract failure'"

@@ -8,7 +8,7 @@ import pytest
 
 from pytest_asyncapi.errors import SchemaCompileError
 from pytest_asyncapi.schemas.avro import AvroSchema, resolution_problems
-from tests.binary.helpers import GOOD_READING, READING, avro_bytes
+from tests.support.binary import GOOD_READING, READING, avro_bytes
 
 
 @pytest.fixture(scope="module")

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from pytest_asyncapi.message_check import check_message
+from pytest_asyncapi.check.message_check import check_message
 from pytest_asyncapi.schemas.binary import BinarySchema
 from pytest_asyncapi.schemas.compile import Verdict, compile_schema
 from pytest_asyncapi.spec.loader import load_spec
-from tests.binary.helpers import CORPUS, ROOT
+from tests.support.binary import ROOT
+from tests.support.corpus import CORPUS
 
 DOCUMENTS = [
     "asyncapi-avro-schema-parser/test/documents/valid-asyncapi.yaml",

@@ -6,7 +6,7 @@ import pytest
 
 from pytest_asyncapi.errors import SchemaCompileError
 from pytest_asyncapi.schemas.protobuf import ProtoSchema
-from tests.binary.helpers import POINTS_PROTO
+from tests.support.binary import POINTS_PROTO
 
 PROTO3 = "application/vnd.google.protobuf;version=3"
 

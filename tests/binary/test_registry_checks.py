@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from pytest_asyncapi.message_check import check_message
+from pytest_asyncapi.check.message_check import check_message
 from pytest_asyncapi.schemas import registry as registry_module
 from pytest_asyncapi.schemas.binary import writer_schema_note
 from pytest_asyncapi.schemas.compile import Verdict
 from pytest_asyncapi.schemas.registry import RegistryClient, RegistryError, mask
 from pytest_asyncapi.spec.loader import load_spec
 from pytest_asyncapi.spec.model import Message, Spec
-from tests.binary.helpers import GOOD_READING, POINTS_PROTO, READING, avro_bytes, confluent
-from tests.binary.registry_server import registry
+from tests.support.binary import GOOD_READING, POINTS_PROTO, READING, avro_bytes, confluent
+from tests.support.registry_server import registry
 
 DOC = """
 asyncapi: 3.0.0

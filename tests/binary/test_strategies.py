@@ -10,7 +10,7 @@ from pytest_asyncapi.generation import payloads
 from pytest_asyncapi.schemas.binary import BinarySchema
 from pytest_asyncapi.schemas.compile import compile_schema
 from pytest_asyncapi.spec.loader import load_spec
-from tests.binary.helpers import ROOT
+from tests.support.binary import ROOT
 
 TELEMETRY = ROOT / "sample_specs" / "telemetry-avro.yaml"
 READING = compile_schema(load_spec(TELEMETRY).channel("telemetry.readings").messages[0].payload)  # type: ignore[arg-type]

@@ -16,8 +16,8 @@ from pytest_asyncapi.brokers.local_binary import start_local
 from pytest_asyncapi.errors import BrokerError
 from pytest_asyncapi.routing import build_routes
 from pytest_asyncapi.spec.loader import load_spec
-from tests.brokers.amqp_clients import PikaClient
-from tests.conformance.base_suite import Inbox
+from tests.support.amqp_clients import PikaClient
+from tests.support.conformance import Inbox
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -18,7 +18,7 @@ from pytest_asyncapi.brokers.kafka.capture import KafkaCapture
 from pytest_asyncapi.brokers.kafka.topics import TopicSelector, bootstrap_servers
 from pytest_asyncapi.brokers.local_binary import start_local
 from pytest_asyncapi.errors import BrokerError
-from tests.brokers.kafka_clients import AiokafkaClient
+from tests.support.kafka_clients import AiokafkaClient
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

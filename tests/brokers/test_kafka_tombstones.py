@@ -11,10 +11,10 @@ import pytest
 
 from pytest_asyncapi.brokers.kafka.capture import KafkaCapture
 from pytest_asyncapi.brokers.local_binary import start_local
-from pytest_asyncapi.contract import Outcome, judge
+from pytest_asyncapi.check.contract import Outcome, judge
 from pytest_asyncapi.routing import Router, build_routes
 from pytest_asyncapi.spec.loader import load_spec
-from tests.brokers.kafka_clients import AiokafkaClient
+from tests.support.kafka_clients import AiokafkaClient
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -15,7 +15,7 @@ from pytest_asyncapi.brokers.mqtt.capture import MqttCapture
 from pytest_asyncapi.errors import BrokerError
 from pytest_asyncapi.routing import build_routes
 from pytest_asyncapi.spec.loader import load_spec
-from tests.brokers.mqtt_clients import host_port
+from tests.support.mqtt_clients import host_port
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

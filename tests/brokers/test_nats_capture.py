@@ -19,14 +19,14 @@ from pytest_asyncapi.brokers.nats.frames import HeaderBlockError, parse_headers
 from pytest_asyncapi.brokers.nats.provisioning import nats_info
 from pytest_asyncapi.brokers.probes import ProbeError
 from pytest_asyncapi.errors import BrokerError
-from tests.brokers.nats_servers import NatsServer
-from tests.conformance.test_nats import NatsPyClient
+from tests.support.nats_clients import NatsPyClient
+from tests.support.nats_servers import NatsServer
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
-    from pytest_asyncapi.brokers.base import Captured
+    from pytest_asyncapi.captured import Captured
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from pytest_asyncapi.brokers.nats.connect import (
 )
 from pytest_asyncapi.brokers.provision import provision
 from pytest_asyncapi.errors import BrokerError
-from tests import nats_security as sec
+from tests.support import nats_security as sec
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pytest_asyncapi import Verdict, check_message, load_spec
-from pytest_asyncapi.json_duplicates import duplicate_key_violations
+from pytest_asyncapi.check.json_duplicates import duplicate_key_violations
 from pytest_asyncapi.spec.model import Message
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_asyncapi.cli import main
+from pytest_asyncapi.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "sample_specs"

@@ -11,7 +11,7 @@ import sys
 import pytest
 import yaml
 
-from tests.corpus import CORPUS
+from tests.support.corpus import CORPUS
 
 # The documents the official parser (and schema) refuses; SOURCES.md of the corpus says why.
 OFFICIALLY_INVALID = {

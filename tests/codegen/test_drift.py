@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from pytest_asyncapi import cli
+from pytest_asyncapi.cli import main as cli
 from pytest_asyncapi.codegen.model_check import assert_model_matches
 from pytest_asyncapi.spec.loader import load_spec
-from tests.codegen.helpers import SAMPLES, generate_into, import_package
+from tests.support.codegen import SAMPLES, generate_into, import_package
 
 SPEC = SAMPLES / "user-signup-3.0.yaml"
 ORIGINAL = "    displayName: Annotated[str, Field(min_length=1)]\n"

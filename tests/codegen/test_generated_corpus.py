@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -21,17 +20,15 @@ from pytest_asyncapi.schemas.compile import compile_schema
 from pytest_asyncapi.spec.loader import load_spec
 from pytest_asyncapi.spec.model import Spec
 from pytest_asyncapi.spec.options import LoadOptions
-from tests.codegen.helpers import (
-    ROOT,
+from tests.support.codegen import (
     assert_valid,
     check_instances,
     generate_into,
     import_package,
     lint_and_type_check,
 )
+from tests.support.corpus import CORPUS
 
-CORPUS = Path(os.environ.get("ASYNCAPI_CORPUS", ROOT / ".." / "shared" / "corpus"))
-"""Next to the repository (``../shared/corpus``); ``ASYNCAPI_CORPUS`` names another place."""
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not CORPUS.is_dir(), reason=f"corpus not found at {CORPUS}"),

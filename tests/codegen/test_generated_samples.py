@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from pydantic import MISSING
 
-from pytest_asyncapi import cli
+from pytest_asyncapi.cli import main as cli
 from pytest_asyncapi.codegen.package import generate_package, stale_diff
 from pytest_asyncapi.codegen.plan import make_plan
 from pytest_asyncapi.spec.loader import load_spec
-from tests.codegen.helpers import (
+from tests.support.codegen import (
     FIXTURES,
     SAMPLES,
     assert_valid,

@@ -9,11 +9,11 @@ import types
 import pytest
 from pydantic import BaseModel, ConfigDict, Field
 
-from pytest_asyncapi import cli
+from pytest_asyncapi.cli import main as cli
 from pytest_asyncapi.codegen.model_check import check_model, model_schema, parse_pair
 from pytest_asyncapi.compat.subschema import Answer
 from pytest_asyncapi.spec.loader import load_spec
-from tests.codegen.helpers import FIXTURES, SAMPLES
+from tests.support.codegen import FIXTURES, SAMPLES
 
 SPEC = load_spec(SAMPLES / "user-signup-3.0.yaml")
 

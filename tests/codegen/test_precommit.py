@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pytest_asyncapi import cli, precommit
-from tests.codegen.helpers import ROOT, SAMPLES
+from pytest_asyncapi.cli import main as cli
+from pytest_asyncapi.cli import precommit
+from tests.support.codegen import ROOT, SAMPLES
 
 HOOKS = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
 
@@ -49,7 +50,7 @@ def test_hooks_name_real_commands() -> None:
                 parser.parse_args([entry[1], "--help"])
             assert info.value.code == 0
         else:
-            assert entry[:3] == ["python", "-m", "pytest_asyncapi.precommit"]
+            assert entry[:3] == ["python", "-m", "pytest_asyncapi.cli.precommit"]
 
 
 def test_validate_hook_entry_passes_a_valid_document(repo: Path) -> None:

@@ -8,10 +8,9 @@ import shutil
 
 import pytest
 
-import pytest_asyncapi.brokers.kafka.capture  # noqa: F401  (see tests/plugin/conftest.py)
+import pytest_asyncapi.brokers.kafka.capture  # noqa: F401  (see tests/conftest.py)
 from pytest_asyncapi.spec.loader import load_spec
-from tests.codegen.helpers import SAMPLES, generate_into
-from tests.plugin.conftest import contract_pytester  # noqa: F401  (fixture)
+from tests.support.codegen import SAMPLES, generate_into
 
 NATS_TESTS = """
 import asyncio, os
@@ -96,7 +95,7 @@ def test_a_bad_key_fails():
 
 
 @pytest.fixture
-def generated(contract_pytester: pytest.Pytester) -> pytest.Pytester:  # noqa: F811
+def generated(contract_pytester: pytest.Pytester) -> pytest.Pytester:
     shutil.copy(SAMPLES / "orders-kafka.yaml", contract_pytester.path / "orders-kafka.yaml")
     generate_into(
         load_spec(contract_pytester.path / "user-signup-3.0.yaml"), "users", contract_pytester.path

@@ -16,7 +16,8 @@ from pytest_asyncapi.compat.render import diff_markdown
 from pytest_asyncapi.schemas.compile import Verdict, compile_schema
 from pytest_asyncapi.spec.loader import load_spec
 from pytest_asyncapi.spec.options import LoadOptions
-from tests.compat.helpers import CORPUS, FIXTURES, ROOT, run_cli, run_json
+from tests.support.compat import FIXTURES, ROOT, run_cli, run_json
+from tests.support.corpus import CORPUS
 
 BREAKING = Classification.BREAKING
 OK = Classification.NON_BREAKING

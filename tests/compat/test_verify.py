@@ -11,7 +11,8 @@ from pytest_asyncapi.compat.verify import Status, verify
 from pytest_asyncapi.schemas.compile import Verdict, compile_schema
 from pytest_asyncapi.spec.loader import load_spec
 from pytest_asyncapi.spec.options import LoadOptions
-from tests.compat.helpers import CORPUS, FIXTURES, run_cli, run_json
+from tests.support.compat import FIXTURES, run_cli, run_json
+from tests.support.corpus import CORPUS
 
 V1, V2 = FIXTURES / "orders-v1.yaml", FIXTURES / "orders-v2.yaml"
 BILLING = FIXTURES / "billing-consumer.yaml"

@@ -1,4 +1,4 @@
-"""Broker-adapter conformance suite (``base_suite``).
+"""Broker-adapter conformance suite (the base class is ``tests.support.conformance``).
 
 Brokers come from :func:`pytest_asyncapi.brokers.provision.provision`; ``start_local_nats``
 is only for servers that need options provision() does not take (auth, TLS, limits).

@@ -1,7 +1,7 @@
 """AMQP 0-9-1 passes the conformance suite: on a local RabbitMQ (Debian's package) and through
 a real Docker engine (an image built here from the same install, laid out like ``rabbitmq``).
 
-The independent client is pika (:mod:`tests.brokers.amqp_clients`), on RabbitMQ's built-in
+The independent client is pika (:mod:`tests.support.amqp_clients`), on RabbitMQ's built-in
 ``amq.topic`` exchange, which a capture without a plan binds with ``#``; the adapter drives
 aiormq. A broker start takes seconds (Erlang), so each run shares one broker per module.
 """
@@ -19,8 +19,8 @@ import pytest
 from pytest_asyncapi.brokers.amqp.capture import AmqpCapture
 from pytest_asyncapi.brokers.containers import ContainerBroker, docker_problem, start_container
 from pytest_asyncapi.brokers.local_binary import start_local
-from tests.brokers.amqp_clients import PikaClient
-from tests.conformance.base_suite import (
+from tests.support.amqp_clients import PikaClient
+from tests.support.conformance import (
     AdapterFactory,
     CaptureAdapterConformance,
     Names,

@@ -1,6 +1,6 @@
 """Kafka passes the conformance suite: on a local Tansu and through a real Docker engine.
 
-The independent client is aiokafka used plainly (:mod:`tests.brokers.kafka_clients`). Three
+The independent client is aiokafka used plainly (:mod:`tests.support.kafka_clients`). Three
 suite tests are restated for Kafka's guarantees (see their docstrings): Kafka orders records
 per partition, not across topics or partitions, and keeps header values as bytes.
 """
@@ -19,14 +19,14 @@ import pytest
 from pytest_asyncapi.brokers.containers import ContainerBroker, docker_problem, start_container
 from pytest_asyncapi.brokers.kafka.capture import KafkaCapture
 from pytest_asyncapi.brokers.local_binary import find_binary, start_local
-from tests.brokers.kafka_clients import AiokafkaClient
-from tests.conformance.base_suite import (
+from tests.support.conformance import (
     AdapterFactory,
     CaptureAdapterConformance,
     Names,
     RawClientFactory,
     closing_factory,
 )
+from tests.support.kafka_clients import AiokafkaClient
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator

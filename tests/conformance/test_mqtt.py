@@ -1,7 +1,7 @@
 """MQTT passes the conformance suite: on a local mosquitto (Debian's package) and through a real
 Docker engine (an image built here from the same binary, laid out like eclipse-mosquitto).
 
-The independent client is aiomqtt (:mod:`tests.brokers.mqtt_clients`); the adapter drives
+The independent client is aiomqtt (:mod:`tests.support.mqtt_clients`); the adapter drives
 paho-mqtt's own client directly, on one MQTT 5 connection. Beyond the suite: a retained
 message is reported as such, a 3.1.1 publisher is captured (without headers), what the broker
 retained before the capture started is not replayed, and repeated user properties keep their
@@ -21,14 +21,14 @@ import pytest
 from pytest_asyncapi.brokers.containers import ContainerBroker, docker_problem, start_container
 from pytest_asyncapi.brokers.local_binary import start_local
 from pytest_asyncapi.brokers.mqtt.capture import MqttCapture
-from tests.brokers.mqtt_clients import AiomqttClient
-from tests.conformance.base_suite import (
+from tests.support.conformance import (
     AdapterFactory,
     CaptureAdapterConformance,
     Names,
     RawClientFactory,
     closing_factory,
 )
+from tests.support.mqtt_clients import AiomqttClient
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator

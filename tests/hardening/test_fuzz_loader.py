@@ -22,8 +22,7 @@ from pytest_asyncapi.spec.model import Spec
 from pytest_asyncapi.spec.official_schema import fast_valid, official_findings
 from pytest_asyncapi.spec.options import LoadOptions
 from pytest_asyncapi.spec.refs import acyclic
-
-from .documents import load_or_error, nest, skeleton
+from tests.support.hostile_documents import load_or_error, nest, skeleton
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -16,16 +16,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pytest_asyncapi.brokers.base import Captured
-from pytest_asyncapi.contract import MessageVerdict, Outcome, judge
+from pytest_asyncapi.captured import Captured
+from pytest_asyncapi.check.contract import MessageVerdict, Outcome, judge
+from pytest_asyncapi.check.message_check import MessageCheck, check_message
 from pytest_asyncapi.errors import SchemaCompileError
-from pytest_asyncapi.message_check import MessageCheck, check_message
 from pytest_asyncapi.routing import Router, build_routes
 from pytest_asyncapi.schemas.compile import CheckResult, Verdict, compile_schema
 from pytest_asyncapi.spec.loader import load_spec
 from pytest_asyncapi.spec.model import Message, SchemaSpec, Spec
-
-from .documents import CALL_BOUND
+from tests.support.hostile_documents import CALL_BOUND
 
 FUZZ = settings(
     max_examples=300,

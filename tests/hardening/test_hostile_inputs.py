@@ -14,17 +14,16 @@ import orjson
 import pytest
 import yaml
 
-from pytest_asyncapi.brokers.base import Captured
-from pytest_asyncapi.contract import Outcome, judge
+from pytest_asyncapi.captured import Captured
+from pytest_asyncapi.check.contract import Outcome, judge
+from pytest_asyncapi.check.message_check import check_message
 from pytest_asyncapi.errors import RefError, SpecError
-from pytest_asyncapi.message_check import check_message
 from pytest_asyncapi.routing import Router, build_routes
 from pytest_asyncapi.schemas.compile import Verdict, compile_schema
 from pytest_asyncapi.spec.loader import load_spec
 from pytest_asyncapi.spec.model import Message, SchemaSpec, Spec
 from pytest_asyncapi.spec.options import LoadOptions
-
-from .documents import load_or_error, nest, skeleton
+from tests.support.hostile_documents import load_or_error, nest, skeleton
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -6,7 +6,7 @@ The race this guards against: nats-py 2.16's ``flush()`` writes its PING ahead o
 pending, so a flush right after a publish returns before the server has seen the message; the
 capture's drain at the start of the next test could then beat it. The capture's own round
 trips queue their PING behind pending commands, and the publisher helpers confirm with a
-second flush (see tests/plugin/conftest.py).
+second flush (see tests/support/plugin_runs.py).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.plugin.conftest import SAMPLES
-from tests.plugin.test_contract_kafka import KAFKA_PUBLISHER
+from tests.support.kafka_publisher import KAFKA_PUBLISHER
+from tests.support.plugin_runs import SAMPLES
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -15,14 +15,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pytest_asyncapi.brokers.base import Captured
-from pytest_asyncapi.capture import Recorder
-from pytest_asyncapi.compat.counterexample import value_strategy
-from pytest_asyncapi.fast_path import Planner
+from pytest_asyncapi.captured import Captured
+from pytest_asyncapi.check.fast_path import Planner
+from pytest_asyncapi.check.recorder import Recorder
 from pytest_asyncapi.routing import Router, build_routes, consumer_routes, declared_protocol
+from pytest_asyncapi.schemas.strategies import value_strategy
 from pytest_asyncapi.spec.loader import load_spec
-
-from .judge_equivalence import record_difference, window_difference
+from tests.support.judge_equivalence import record_difference, window_difference
 
 if TYPE_CHECKING:
     from pytest_asyncapi.spec.model import Message, Spec

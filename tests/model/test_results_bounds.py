@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from pytest_asyncapi import results as results_module
 from pytest_asyncapi import routing
-from pytest_asyncapi.results import OTHER_DESTINATIONS, RunResults
+from pytest_asyncapi.check import results as results_module
+from pytest_asyncapi.check.results import OTHER_DESTINATIONS, RunResults
 from pytest_asyncapi.routing import Router, build_routes
 from pytest_asyncapi.spec.loader import load_spec
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pytest_asyncapi.pact.reader import read_pact
-from tests.compat.helpers import ROOT, run_cli, run_json
+from tests.support.compat import ROOT, run_cli, run_json
 
 SAMPLES = ROOT / "sample_specs"
 

@@ -9,7 +9,7 @@ import pytest
 
 from pytest_asyncapi.errors import SpecError
 from pytest_asyncapi.pact.reader import ASYNC, SYNC, is_pact_file, read_pact
-from tests.pact.pacts import order_created, write_pact
+from tests.support.pacts import order_created, write_pact
 
 
 @pytest.mark.parametrize("specification", ["V3", "V4"])

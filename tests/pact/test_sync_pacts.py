@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from pact import Pact, match
 
-from tests.compat.helpers import ROOT, run_json
+from tests.support.compat import ROOT, run_json
 
 LOOKUP = ROOT / "tests" / "replies" / "lookup-nats.yaml"
 

@@ -10,8 +10,8 @@ from pact import match
 
 from pytest_asyncapi.schemas.compile import Verdict, compile_schema
 from pytest_asyncapi.spec.loader import load_spec
-from tests.compat.helpers import ROOT, run_cli, run_json
-from tests.pact.pacts import order_created, write_pact
+from tests.support.compat import ROOT, run_cli, run_json
+from tests.support.pacts import order_created, write_pact
 
 ORDERS = ROOT / "sample_specs" / "orders-kafka.yaml"
 TOPIC = {"topic": "orders.events"}

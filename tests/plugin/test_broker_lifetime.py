@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.plugin.conftest import SAMPLES
+from tests.support.plugin_runs import SAMPLES
 
 SPECS = {"nats": "user-signup-3.0.yaml", "kafka": "orders-kafka.yaml"}
 INNER = '''

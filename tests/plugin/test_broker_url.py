@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from pytest_asyncapi.brokers.provision import provision
-from tests.plugin.conftest import SAMPLES
+from tests.support.plugin_runs import SAMPLES
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.plugin.test_reports import load_report
+from tests.support.reports import load_report
 
 BILLING = """
 asyncapi: 3.0.0

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from pytest_asyncapi.brokers.local_binary import start_local
-from tests.plugin.conftest import SAMPLES
+from tests.support.plugin_runs import SAMPLES
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

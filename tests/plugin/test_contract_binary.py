@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.binary.helpers import READING
-from tests.binary.registry_server import registry
+from tests.support.binary import READING
+from tests.support.registry_server import registry
 
 LINE_PROTO = """syntax = "proto3";
 package geo;

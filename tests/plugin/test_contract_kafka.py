@@ -2,51 +2,9 @@
 
 from __future__ import annotations
 
-import shutil
 import time
 
 import pytest
-
-from tests.plugin.conftest import SAMPLES
-
-KAFKA_PUBLISHER = '''
-import asyncio, json, os
-from aiokafka import AIOKafkaProducer
-
-ORDER = {
-    "orderId": "ord-000042",
-    "customerId": "cust-1",
-    "items": [{"sku": "SKU-1", "quantity": 2, "unitPrice": 9.5}],
-    "total": 19.0,
-    "currency": "EUR",
-    "createdAt": "2026-11-28T10:00:00Z",
-}
-HEADERS = {"event-type": "OrderCreated", "trace-id": "t-1"}
-
-
-def send(topic, payload, key="ord-000042", headers=HEADERS):
-    """Publish like the service would: its own producer, acknowledged."""
-    async def go():
-        producer = AIOKafkaProducer(bootstrap_servers=os.environ["KAFKA_BOOTSTRAP_SERVERS"])
-        await producer.start()
-        try:
-            await producer.send_and_wait(
-                topic,
-                json.dumps(payload).encode(),
-                key=key.encode() if key is not None else None,
-                headers=[(k, v.encode()) for k, v in headers.items()],
-            )
-        finally:
-            await producer.stop()
-    asyncio.run(go())
-'''
-
-
-@pytest.fixture
-def kafka_pytester(contract_pytester: pytest.Pytester) -> pytest.Pytester:
-    shutil.copy(SAMPLES / "orders-kafka.yaml", contract_pytester.path / "orders-kafka.yaml")
-    contract_pytester.makepyfile(kafka_publisher=KAFKA_PUBLISHER)
-    return contract_pytester
 
 
 def test_kafka_bad_key_and_headers_fail_the_right_tests(kafka_pytester: pytest.Pytester) -> None:
@@ -153,7 +111,7 @@ def test_kafka_broker_killed_mid_session_errors_within_seconds(
     kafka_pytester.makepyfile(
         test_kill="""
         from kafka_publisher import send, ORDER
-        from pytest_asyncapi.plugin import SESSION
+        from pytest_asyncapi.plugin.hooks import SESSION
 
         def test_before():
             send("orders.events", ORDER)

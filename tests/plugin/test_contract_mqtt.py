@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from tests.plugin.conftest import SAMPLES
+from tests.support.plugin_runs import SAMPLES
 
 MQTT_PUBLISHER = '''
 import json, os

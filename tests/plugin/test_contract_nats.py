@@ -231,7 +231,7 @@ def test_broker_killed_mid_session_errors_within_seconds(
         test_kill="""
         import time
         from publisher import publish, GOOD, HEADERS
-        from pytest_asyncapi.plugin import SESSION
+        from pytest_asyncapi.plugin.hooks import SESSION
 
         def test_before():
             publish("user/signedup", GOOD, HEADERS)

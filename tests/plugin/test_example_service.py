@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from tests.corpus import CORPUS
-from tests.plugin.conftest import ROOT
+from tests.support.corpus import CORPUS
+from tests.support.plugin_runs import ROOT
 
 
 def run_example(

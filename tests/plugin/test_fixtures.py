@@ -76,7 +76,7 @@ def test_publish_validates_first_and_refuses_invalid(contract_pytester: pytest.P
         import asyncio, json, os
         import nats
         import pytest
-        from pytest_asyncapi.fixture_api import ContractRefusal
+        from pytest_asyncapi.plugin.fixtures import ContractRefusal
 
         def test_publish_reaches_a_consumer(asyncapi):
             async def consume():

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from pytest_asyncapi.masking import mask
-from tests.plugin.auth_nats import PASSWORD, USER, nats_with_password
+from tests.support.auth_nats import PASSWORD, USER, nats_with_password
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

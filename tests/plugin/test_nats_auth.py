@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from pytest_asyncapi.brokers.provision import provision
-from tests import nats_security as sec
+from tests.support import nats_security as sec
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

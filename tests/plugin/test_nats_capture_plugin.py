@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.brokers.nats_servers import RUNNING, NatsServer
+from tests.support.nats_servers import RUNNING, NatsServer
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -49,7 +49,7 @@ def test_the_test_during_which_the_broker_restarted_fails_naming_the_gap(
     contract_pytester.makepyfile(
         test_restart="""
         from publisher import publish, GOOD, HEADERS
-        from tests.brokers.nats_servers import RUNNING
+        from tests.support.nats_servers import RUNNING
 
         def test_before():
             publish("user/signedup", GOOD, HEADERS)
@@ -121,7 +121,7 @@ def test_a_malformed_frame_is_one_invalid_message_and_the_session_goes_on(
         test_frames="""
         import socket
         from publisher import publish, GOOD, HEADERS
-        from tests.brokers.nats_servers import RUNNING
+        from tests.support.nats_servers import RUNNING
 
         def test_bad_frame():
             with socket.create_connection(("127.0.0.1", RUNNING["plugin"].port)) as peer:

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from pact import match
 
-from tests.pact.pacts import order_created, write_pact
-from tests.plugin.conftest import SAMPLES
-from tests.plugin.test_contract_kafka import KAFKA_PUBLISHER
-from tests.plugin.test_reports import load_report
+from tests.support.kafka_publisher import KAFKA_PUBLISHER
+from tests.support.pacts import order_created, write_pact
+from tests.support.plugin_runs import SAMPLES
+from tests.support.reports import load_report
 
 PROVIDER_TESTS_NATS = """
 from publisher import publish, GOOD, HEADERS

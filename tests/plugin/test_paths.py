@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import pytest
 import yaml
 
-from tests.plugin.conftest import SAMPLES
+from tests.support.plugin_runs import SAMPLES
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
-from pathlib import Path
 from typing import Any
 
-import jsonschema
 import pytest
 
-from pytest_asyncapi.reporting.report import SCHEMA_PATH
+from tests.support.reports import load_report
 
 SUITE = """
 import pytest
@@ -45,12 +43,6 @@ def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
         "no:cacheprovider",
         *args,
     )
-
-
-def load_report(path: Path) -> dict[str, Any]:
-    report = json.loads(path.read_text())
-    jsonschema.Draft7Validator(json.loads(SCHEMA_PATH.read_text())).validate(report)
-    return report
 
 
 def test_json_report_validates_and_counts(contract_pytester: pytest.Pytester) -> None:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.plugin.test_contract_kafka import kafka_pytester  # noqa: F401 (a fixture)
-
 
 def test_duplicate_json_key_fails_on_nats(contract_pytester: pytest.Pytester) -> None:
     contract_pytester.makepyfile(
@@ -32,7 +30,7 @@ def test_duplicate_json_key_fails_on_nats(contract_pytester: pytest.Pytester) ->
 
 
 def test_repeated_header_fails_on_kafka(
-    kafka_pytester: pytest.Pytester,  # noqa: F811
+    kafka_pytester: pytest.Pytester,
 ) -> None:
     kafka_pytester.makepyfile(
         test_orders="""

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import orjson
 
-from pytest_asyncapi.brokers.base import Captured
-from pytest_asyncapi.capture import Recorder
+from pytest_asyncapi.captured import Captured
+from pytest_asyncapi.check.recorder import Recorder
 from pytest_asyncapi.routing import Router, build_routes
 from pytest_asyncapi.spec.loader import load_spec
 

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from pytest_asyncapi.message_check import check_message
+from pytest_asyncapi.check.message_check import check_message
 from pytest_asyncapi.schemas.compile import Verdict
 from pytest_asyncapi.spec.loader import load_spec
 from pytest_asyncapi.spec.options import LoadOptions
 from pytest_asyncapi.spec.runtime_expressions import MISSING, ExpressionError, parse_expression
-from tests.corpus import CORPUS
+from tests.support.corpus import CORPUS
 
 HERE = Path(__file__).parent
 REQUESTS = "/channels/lookupRequests/messages"

@@ -9,9 +9,9 @@ import pytest
 from markdown_it import MarkdownIt
 
 from pytest_asyncapi.reporting.markdown import code, md, render_markdown
-from tests.plugin.conftest import PUBLISHER, SAMPLES
-from tests.plugin.test_contract_kafka import KAFKA_PUBLISHER
-from tests.reporting.hostile import EVIL, SPEC, SUITE
+from tests.support.hostile import EVIL, SPEC, SUITE
+from tests.support.kafka_publisher import KAFKA_PUBLISHER
+from tests.support.plugin_runs import PUBLISHER, SAMPLES
 
 PARSER = MarkdownIt("commonmark").enable("table").enable("strikethrough")
 

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from tests.compat.helpers import FIXTURES, run_cli
-from tests.plugin.conftest import PUBLISHER
-from tests.reporting.hostile import SPEC, SUITE
-from tests.reporting.test_html_report import chromium, parse, screenshot_path
+from tests.support.compat import FIXTURES, run_cli
+from tests.support.hostile import SPEC, SUITE
+from tests.support.html import chromium, parse, screenshot_path
+from tests.support.plugin_runs import PUBLISHER
 
 PROBE = """<!DOCTYPE html><html><body style="margin:0">
 <iframe id="f" src="{page}" style="width:{width}px;height:3000px;border:0"></iframe>

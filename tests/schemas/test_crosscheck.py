@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from pytest_asyncapi.schemas.compile import Verdict, compile_schema
 from pytest_asyncapi.schemas.formats import FORMATS
 from pytest_asyncapi.spec.model import SchemaSpec
-from tests.schemas.test_formats import CASES
+from tests.support.formats import CASES
 
 ORDER = {
     "type": "object",

@@ -19,7 +19,7 @@ from pytest_asyncapi.schemas.bundle import bundle
 from pytest_asyncapi.schemas.compile import CompiledSchema, Verdict, compile_schema
 from pytest_asyncapi.schemas.formats import FORMATS, callbacks_for
 from pytest_asyncapi.spec.model import SchemaSpec
-from tests.schemas.test_formats import CASES, DRAFT_FORMATS, _mutated
+from tests.support.formats import CASES, DRAFT_FORMATS, mutated
 
 PATTERNED = sorted(name for name, rule in FORMATS.items() if rule.patterns)
 SETTINGS = settings(
@@ -127,7 +127,7 @@ def _emails(draw: st.DrawFn) -> str:
 
 
 def test_email_patterns_agree_with_the_python_rule() -> None:
-    _agree("email", _mutated(CASES["email"][0]) | st.text(_NOISE, max_size=20))
+    _agree("email", mutated(CASES["email"][0]) | st.text(_NOISE, max_size=20))
 
 
 def test_email_patterns_agree_near_every_limit() -> None:
@@ -160,7 +160,7 @@ def test_uri_pattern_agrees_with_the_python_rule() -> None:
         "uri",
         st.from_regex(formats._URI, fullmatch=True)
         | st.ip_addresses(v=6).map(lambda address: f"ftp://[{address}]")
-        | _mutated(CASES["uri"][0])
+        | mutated(CASES["uri"][0])
         | st.text("az:/?#[]@%1fF. ü", max_size=20),
     )
 
@@ -170,7 +170,7 @@ def test_uri_ipv6_hosts_agree_with_the_python_rule() -> None:
 
 
 def test_uuid_pattern_agrees_with_the_python_rule() -> None:
-    _agree("uuid", _mutated(CASES["uuid"][0]) | st.uuids().map(str) | st.text("0aF-g", max_size=40))
+    _agree("uuid", mutated(CASES["uuid"][0]) | st.uuids().map(str) | st.text("0aF-g", max_size=40))
 
 
 # -- errors read exactly as the callback's did ---------------------------------------------------

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from pytest_asyncapi.check.message_check import check_message
 from pytest_asyncapi.errors import RefError
-from pytest_asyncapi.message_check import check_message
 from pytest_asyncapi.schemas.compile import Verdict
 from pytest_asyncapi.spec.loader import DocumentInvalidError, load_spec
 from pytest_asyncapi.spec.options import LoadOptions

@@ -12,7 +12,7 @@ from pytest_asyncapi.errors import SpecError
 from pytest_asyncapi.spec.options import LoadOptions
 from pytest_asyncapi.spec.reader import LazyLines, _parse_yaml, parse, preorder_containers
 from pytest_asyncapi.spec.refs import acyclic, resolve_document
-from tests.corpus import CORPUS
+from tests.support.corpus import CORPUS
 
 ROOT = Path(__file__).resolve().parents[2]
 OPTIONS = LoadOptions()

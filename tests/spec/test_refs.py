@@ -14,7 +14,7 @@ import pytest
 from pytest_asyncapi.errors import RefError, SpecError
 from pytest_asyncapi.spec.options import LoadOptions
 from pytest_asyncapi.spec.refs import Resolved, acyclic, is_reference, resolve_document
-from tests.corpus import CORPUS
+from tests.support.corpus import CORPUS
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -17,7 +17,7 @@ from pytest_asyncapi.spec.official_schema import official_findings
 from pytest_asyncapi.spec.options import LoadOptions
 from pytest_asyncapi.spec.refs import acyclic, resolve_document
 from pytest_asyncapi.spec.semantic_rules import semantic_findings
-from tests.corpus import CORPUS
+from tests.support.corpus import CORPUS
 
 MICROCKS = "microcks/webapp/src/test/resources/io/github/microcks/util/asyncapi/"
 

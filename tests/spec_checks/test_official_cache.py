@@ -12,7 +12,7 @@ import pytest
 from pytest_asyncapi.spec import official_schema
 from pytest_asyncapi.spec.loader import load_spec
 from pytest_asyncapi.spec.options import LoadOptions
-from tests.spec_checks import FIXTURES
+from tests.support.spec_checks import FIXTURES
 
 
 class DictCache:

@@ -19,7 +19,7 @@ from pytest_asyncapi.spec.official_schema import (
     official_schema,
     schema_version,
 )
-from tests.spec_checks import FIXTURES, yaml_locator
+from tests.support.spec_checks import FIXTURES, yaml_locator
 
 
 def check(name: str) -> list[tuple[str, str, int | None]]:

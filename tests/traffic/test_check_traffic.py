@@ -12,7 +12,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from pytest_asyncapi.cli import main
+from pytest_asyncapi.cli.main import main
 from pytest_asyncapi.reporting.report import SCHEMA_PATH
 
 ROOT = Path(__file__).resolve().parents[2]

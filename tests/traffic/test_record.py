@@ -19,10 +19,11 @@ import pytest
 
 from pytest_asyncapi.brokers.probes import free_port
 from pytest_asyncapi.brokers.provision import provision
-from pytest_asyncapi.cli import UsageProblem, _parser, main
-from pytest_asyncapi.cli_traffic import run_record
+from pytest_asyncapi.cli.main import _parser, main
+from pytest_asyncapi.cli.output import UsageProblem
+from pytest_asyncapi.cli.traffic import run_record
 from pytest_asyncapi.spec.options import LoadOptions
-from tests.brokers.kafka_clients import AiokafkaClient
+from tests.support.kafka_clients import AiokafkaClient
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -279,7 +280,7 @@ def test_record_usage_errors(
 def test_record_mqtt_keeps_the_retained_flag_and_rechecks_offline(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from tests.brokers.mqtt_clients import AiomqttClient
+    from tests.support.mqtt_clients import AiomqttClient
 
     spec = ROOT / "sample_specs" / "streetlights-mqtt.yaml"
     recording, live, offline = tmp_path / "rec.jsonl", tmp_path / "live.json", tmp_path / "off.json"

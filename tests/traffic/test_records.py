@@ -1,4 +1,4 @@
-"""The record format of :mod:`pytest_asyncapi.traffic`: parsing, and byte-exact writing."""
+"""The record format of :mod:`pytest_asyncapi.check.traffic`: parsing, and byte-exact writing."""
 
 from __future__ import annotations
 
@@ -8,8 +8,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pytest_asyncapi.brokers.base import Captured
-from pytest_asyncapi.traffic import RecordError, parse_record, read_records, record_line, rfc3339
+from pytest_asyncapi.captured import Captured
+from pytest_asyncapi.check.traffic import (
+    RecordError,
+    parse_record,
+    read_records,
+    record_line,
+    rfc3339,
+)
 
 
 def test_parse_every_field() -> None:

@@ -16,7 +16,7 @@ from orders_service import OrdersService
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
-    from pytest_asyncapi.session import BrokerInfo
+    from pytest_asyncapi.plugin.session import BrokerInfo
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")

@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING
 import pytest
 from orders_service import Item, OrderError
 
-from pytest_asyncapi.fixture_api import ContractRefusal
+from pytest_asyncapi.plugin.fixtures import ContractRefusal
 
 if TYPE_CHECKING:
     from orders_service import OrdersService
 
-    from pytest_asyncapi.brokers.base import Captured
-    from pytest_asyncapi.fixture_api import AsyncAPIFixture
+    from pytest_asyncapi.captured import Captured
+    from pytest_asyncapi.plugin.fixtures import AsyncAPIFixture
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")  # the module-scoped service's loop
 

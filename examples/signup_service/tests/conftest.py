@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
     from pathlib import Path
 
-    from pytest_asyncapi.session import BrokerInfo
+    from pytest_asyncapi.plugin.session import BrokerInfo
 
 
 @pytest_asyncio.fixture

@@ -23,14 +23,14 @@ from typing import TYPE_CHECKING
 import nats
 import pytest
 
-from pytest_asyncapi.request_api import RequestRefused
+from pytest_asyncapi.plugin.request_api import RequestRefused
 
 if TYPE_CHECKING:
     from signup_service import ServiceThread, SignupService
 
-    from pytest_asyncapi.brokers.base import Captured
-    from pytest_asyncapi.fixture_api import AsyncAPIFixture
-    from pytest_asyncapi.session import BrokerInfo
+    from pytest_asyncapi.captured import Captured
+    from pytest_asyncapi.plugin.fixtures import AsyncAPIFixture
+    from pytest_asyncapi.plugin.session import BrokerInfo
 
 SIGNED_UP = "user/signedup"
 DELETE = "user/delete"

@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from pytest_asyncapi.fixture_api import ContractRefusal
+from pytest_asyncapi.plugin.fixtures import ContractRefusal
 
 if TYPE_CHECKING:
     from signup_service import SignupService
 
-    from pytest_asyncapi.fixture_api import AsyncAPIFixture
+    from pytest_asyncapi.plugin.fixtures import AsyncAPIFixture
 
 SIGNED_UP = "user/signedup"
 DELETE = "user/delete"

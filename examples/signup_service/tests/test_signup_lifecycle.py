@@ -15,8 +15,8 @@ import pytest
 from signup_service import ServiceStopping, SignupService, Store
 
 if TYPE_CHECKING:
-    from pytest_asyncapi.fixture_api import AsyncAPIFixture
-    from pytest_asyncapi.session import BrokerInfo
+    from pytest_asyncapi.plugin.fixtures import AsyncAPIFixture
+    from pytest_asyncapi.plugin.session import BrokerInfo
 
 SERVICE_ROOT = Path(__file__).resolve().parents[1]
 

@@ -10,7 +10,7 @@ from streetlights_service import StreetlightsController
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
-    from pytest_asyncapi.session import BrokerInfo
+    from pytest_asyncapi.plugin.session import BrokerInfo
 
 
 @pytest_asyncio.fixture

@@ -20,7 +20,7 @@ from streetlights_service import BRIGHT, DARK
 if TYPE_CHECKING:
     from streetlights_service import StreetlightsController
 
-    from pytest_asyncapi.fixture_api import AsyncAPIFixture
+    from pytest_asyncapi.plugin.fixtures import AsyncAPIFixture
 
 pytestmark = pytest.mark.asyncio
 

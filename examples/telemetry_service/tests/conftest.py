@@ -12,7 +12,7 @@ from telemetry_service import SchemaRegistry, TelemetryService
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
-    from pytest_asyncapi.session import BrokerInfo
+    from pytest_asyncapi.plugin.session import BrokerInfo
 
 
 @pytest.fixture

@@ -23,8 +23,8 @@ from telemetry_service import Reading, ReadingError, reading_schema
 if TYPE_CHECKING:
     from telemetry_service import SchemaRegistry, TelemetryService
 
-    from pytest_asyncapi.brokers.base import Captured
-    from pytest_asyncapi.fixture_api import AsyncAPIFixture
+    from pytest_asyncapi.captured import Captured
+    from pytest_asyncapi.plugin.fixtures import AsyncAPIFixture
 
 pytestmark = pytest.mark.asyncio
 

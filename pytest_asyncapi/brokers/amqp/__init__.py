@@ -24,8 +24,8 @@ if TYPE_CHECKING:
 
     from pytest_asyncapi.brokers.base import CaptureAdapter
     from pytest_asyncapi.brokers.endpoints import Address
+    from pytest_asyncapi.plugin.settings import Settings
     from pytest_asyncapi.routing import Route
-    from pytest_asyncapi.settings import Settings
 
 DEFAULT_EXCHANGE = "amq.topic"
 """What a capture without a plan binds (``#``) and publishes to: RabbitMQ's built-in topic

@@ -34,8 +34,9 @@ import time
 from collections import deque
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from pytest_asyncapi.brokers.base import CaptureAdapter, Captured
+from pytest_asyncapi.brokers.base import CaptureAdapter
 from pytest_asyncapi.brokers.kafka.topics import TopicSelector, bootstrap_servers, create_missing
+from pytest_asyncapi.captured import Captured
 from pytest_asyncapi.errors import BrokerError
 
 if TYPE_CHECKING:

@@ -16,8 +16,8 @@ if TYPE_CHECKING:
 
     from pytest_asyncapi.brokers.base import CaptureAdapter
     from pytest_asyncapi.brokers.endpoints import Address
+    from pytest_asyncapi.plugin.settings import Settings
     from pytest_asyncapi.routing import Route
-    from pytest_asyncapi.settings import Settings
 
 
 def _canonical_url(addresses: list[Address]) -> str:

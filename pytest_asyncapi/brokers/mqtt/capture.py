@@ -32,7 +32,8 @@ import time
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from pytest_asyncapi.brokers.base import CaptureAdapter, Captured
+from pytest_asyncapi.brokers.base import CaptureAdapter
+from pytest_asyncapi.captured import Captured
 from pytest_asyncapi.errors import BrokerError
 
 if TYPE_CHECKING:

@@ -17,15 +17,19 @@ if TYPE_CHECKING:
 
     from pytest_asyncapi.brokers.base import CaptureAdapter
     from pytest_asyncapi.brokers.endpoints import Address
+    from pytest_asyncapi.plugin.settings import Settings
     from pytest_asyncapi.routing import Route
-    from pytest_asyncapi.settings import Settings
 
 CONNECT_DEADLINE = 10.0
 """Seconds within which a NATS connection (auth, TLS) succeeds or fails with a clear error."""
 
+CAPTURE_MODES = ("auto", "all", "declared")
+"""``--asyncapi-nats-capture``: one ``>`` subscription (``all``), the declared patterns only
+(``declared``), or ``>`` falling back to the declared patterns where it is refused (``auto``)."""
+
 MACHINERY = ("_INBOX.", "$JS.", "$SYS.", "$KV.", "$O.", "$JSC.", "_R_.")
 """Subject prefixes of NATS' own machinery (CONTRACTS.md §3). A message on one of them that
-answers a captured request is a reply, judged by :mod:`pytest_asyncapi.replies`."""
+answers a captured request is a reply, judged by :mod:`pytest_asyncapi.check.replies`."""
 
 
 def server_url(address: Address) -> str:

@@ -43,10 +43,11 @@ except ImportError as missing:  # pragma: no cover - the nats extra is not insta
         "NATS capture needs nats-py", hint="pip install 'pytest-asyncapi[nats]'"
     ) from missing
 
-from pytest_asyncapi.brokers.base import CAPTURE_GAP, CaptureAdapter, Captured
+from pytest_asyncapi.brokers.base import CAPTURE_GAP, CaptureAdapter
+from pytest_asyncapi.brokers.nats import CAPTURE_MODES
 from pytest_asyncapi.brokers.nats.frames import check_subject, to_captured
+from pytest_asyncapi.captured import Captured
 from pytest_asyncapi.masking import mask
-from pytest_asyncapi.settings import NATS_CAPTURE_MODES as CAPTURE_MODES
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Coroutine, Mapping, Sequence

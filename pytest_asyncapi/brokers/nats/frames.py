@@ -13,7 +13,7 @@ names them.
 
 from __future__ import annotations
 
-from pytest_asyncapi.brokers.base import Captured
+from pytest_asyncapi.captured import Captured
 from pytest_asyncapi.errors import BrokerError
 
 __all__ = ["HeaderBlockError", "check_subject", "parse_headers", "to_captured"]

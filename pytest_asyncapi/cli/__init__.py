@@ -1,0 +1,1 @@
+"""The ``asyncapi-contract`` CLI: ``main`` parses and dispatches, one module per subcommand."""
