@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from pytest_asyncapi.brokers.base import CaptureAdapter
     from pytest_asyncapi.brokers.endpoints import Address
     from pytest_asyncapi.brokers.publishing import PublishHelpers
+    from pytest_asyncapi.options import Option
     from pytest_asyncapi.plugin.settings import Settings
     from pytest_asyncapi.routing import Route
     from pytest_asyncapi.spec.model import Channel
@@ -139,6 +140,11 @@ class ProtocolDescription:
     """Extra keyword arguments for ``provision`` in a plugin session."""
     prepare_session: Callable[[str, Settings], None] = field(default=lambda url, settings: None)
     """Runs once the session's broker is up, before capture (checks, declarations)."""
+    options: tuple[Option, ...] = ()
+    """The plugin options only this protocol has (``--asyncapi-nats-creds``, …)."""
+    read_options: Callable[[Any], object] | None = None
+    """Reads and checks :attr:`options` (see :mod:`pytest_asyncapi.options`); the result is
+    ``Settings.protocol_options[name]``."""
     publish_helpers: Callable[[], PublishHelpers] | None = None
     """What codegen writes the protocol's publish helpers with (imported when called, from
     the protocol's ``codegen.py``); ``None``: the protocol has none yet."""

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pytest
 
-from pytest_asyncapi.plugin.settings import OPTIONS, Option, Settings, SettingsError, read_settings
+from pytest_asyncapi.options import Option, SettingsError
+from pytest_asyncapi.plugin.settings import Settings, all_options, read_settings
 
 if TYPE_CHECKING:
     from collections.abc import Generator
@@ -27,7 +28,7 @@ SECTION = "AsyncAPI contract"
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("asyncapi", "AsyncAPI contract testing")
-    for option in OPTIONS:
+    for option in all_options():
         if option.kind == "bool":
             group.addoption(
                 option.flag,

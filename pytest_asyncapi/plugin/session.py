@@ -17,7 +17,7 @@ from pytest_asyncapi.check.recorder import Recorder
 from pytest_asyncapi.check.results import RunResults, window_record
 from pytest_asyncapi.errors import AsyncAPIContractError, BrokerError, SpecError
 from pytest_asyncapi.masking import mask
-from pytest_asyncapi.plugin.settings import Settings, SettingsError
+from pytest_asyncapi.options import SettingsError
 from pytest_asyncapi.reporting.terminal import render_replies
 from pytest_asyncapi.routing import (
     Router,
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from pytest_asyncapi.brokers.provision import ProvisionedBroker
+    from pytest_asyncapi.plugin.settings import Settings
     from pytest_asyncapi.spec.model import Spec
     from pytest_asyncapi.spec.official_schema import CheckCache
 

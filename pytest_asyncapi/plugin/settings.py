@@ -9,30 +9,17 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from pytest_asyncapi import options
 from pytest_asyncapi.brokers import registry
-from pytest_asyncapi.brokers.nats import CAPTURE_MODES as NATS_CAPTURE_MODES
-from pytest_asyncapi.brokers.nats.connect import NatsConnectSettings
+from pytest_asyncapi.options import Option, SettingsError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 BROKER_MODES = ("auto", "container", "local")
-
-
-@dataclass(frozen=True)
-class Option:
-    """One command-line option and its ini twin."""
-
-    flag: str
-    ini: str
-    help: str
-    kind: str = "string"  # string | bool | linelist
-    default: Any = None
-    metavar: str | None = None
-
-    @property
-    def dest(self) -> str:
-        return self.ini
+_URL_FORMS = ", ".join(f"{name}://host:port" for name in registry.names())
 
 
 OPTIONS = (
@@ -48,7 +35,7 @@ OPTIONS = (
         "--asyncapi-broker",
         "asyncapi_broker",
         "where the broker comes from: auto (default), "
-        "container, local, or a broker URL (nats://host:port, kafka://host:port); "
+        f"container, local, or a broker URL ({_URL_FORMS}); "
         "env ASYNCAPI_BROKER overrides the ini value",
         default="auto",
         metavar="MODE|URL",
@@ -83,7 +70,8 @@ OPTIONS = (
         "--asyncapi-broker-env",
         "asyncapi_broker_env",
         "environment variable that receives the "
-        "broker URL (default NATS_URL / KAFKA_BOOTSTRAP_SERVERS)",
+        "broker URL (default: the protocol's own, NATS_URL / KAFKA_BOOTSTRAP_SERVERS / MQTT_URL "
+        "/ AMQP_URL)",
         metavar="NAME",
     ),
     Option(
@@ -107,14 +95,6 @@ OPTIONS = (
         "quiet time (ms) that ends the drain at the end of each test, after a broker round trip",
         default="1",
         metavar="MS",
-    ),
-    Option(
-        "--asyncapi-kafka-partitions",
-        "asyncapi_kafka_partitions",
-        "partitions of the Kafka topics created for declared channels, unless the channel's "
-        "Kafka binding says (default 3)",
-        default="3",
-        metavar="N",
     ),
     Option(
         "--asyncapi-startup-timeout",
@@ -174,53 +154,6 @@ OPTIONS = (
             ("max-aliases", "YAML alias expansions allowed per file (default 1000)"),
         )
     ),
-    *(
-        Option(
-            f"--asyncapi-nats-{flag}",
-            f"asyncapi_nats_{flag.replace('-', '_')}",
-            meaning,
-            metavar=metavar,
-        )
-        for flag, metavar, meaning in (
-            ("token", "TOKEN", "NATS auth: token"),
-            ("user", "USER", "NATS auth: user name (with --asyncapi-nats-password)"),
-            ("password", "PASSWORD", "NATS auth: password"),
-            ("nkey-seed", "FILE", "NATS auth: file holding the user's nkey seed (SU...)"),
-            ("creds", "FILE", "NATS auth: credentials file (user JWT + nkey seed, from nsc)"),
-            ("ca", "FILE", "NATS TLS: CA certificate(s) that signed the server's certificate"),
-            ("cert", "FILE", "NATS TLS: client certificate (servers with verify: true)"),
-            ("key", "FILE", "NATS TLS: private key of --asyncapi-nats-cert"),
-            (
-                "config",
-                "FILE",
-                "nats-server config file for the local broker (auth, TLS, "
-                "accounts; its port is chosen by the plugin)",
-            ),
-        )
-    ),
-    Option(
-        "--asyncapi-nats-tls-handshake-first",
-        "asyncapi_nats_tls_handshake_first",
-        "NATS TLS: start with the TLS handshake (servers with tls { handshake_first: true })",
-        "bool",
-        False,
-    ),
-    Option(
-        "--asyncapi-jetstream",
-        "asyncapi_jetstream",
-        "start the local or container NATS broker with JetStream (store in a temp dir)",
-        "bool",
-        False,
-    ),
-    Option(
-        "--asyncapi-nats-stream",
-        "asyncapi_nats_streams",
-        "JetStream stream to create before the first test, NAME=SUBJECT[,SUBJECT] "
-        "(repeatable; turns JetStream on for a local or container broker)",
-        "linelist",
-        (),
-        "NAME=SUBJECTS",
-    ),
     Option(
         "--asyncapi-allow-url-refs",
         "asyncapi_allow_url_refs",
@@ -250,14 +183,6 @@ OPTIONS = (
         "bool",
         False,
     ),
-    Option(
-        "--asyncapi-nats-capture",
-        "asyncapi_nats_capture",
-        "what the NATS capture subscribes to: auto (every subject, '>', or the declared subjects "
-        "where the server refuses '>'), all (only '>'), declared (only the declared subjects)",
-        default="auto",
-        metavar="MODE",
-    ),
 )
 
 
@@ -276,7 +201,6 @@ class Settings:
     slash_to_dot: bool
     destinations: dict[str, str] = field(default_factory=dict)
     settle: float = 0.001
-    kafka_partitions: int = 3
     coverage_min: float | None = None
     consumers: dict[str, Path] = field(default_factory=dict)
     pact_map: dict[str, str] = field(default_factory=dict)
@@ -293,17 +217,14 @@ class Settings:
     """``--asyncapi-schema-registry``: overrides the documents' ``schemaRegistryUrl``."""
     limits: dict[str, int] = field(default_factory=dict)
     """Document read limits given by the user (``max_bytes``, ``max_depth``, ``max_aliases``)."""
-    nats: NatsConnectSettings = field(default_factory=NatsConnectSettings)
-    """NATS auth and TLS for every connection the plugin makes."""
-    nats_config: Path | None = None
-    jetstream: bool = False
-    streams: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    """JetStream streams to create for the session: name -> subjects."""
-    nats_capture: str = "auto"
+    protocol_options: dict[str, object] = field(default_factory=dict)
+    """Each protocol's own options, read by its registry description's ``read_options``
+    (``brokers/nats/options.py``: auth, TLS, JetStream; ``brokers/kafka/options.py``)."""
 
 
-class SettingsError(ValueError):
-    """An option value is not acceptable; the message lists the valid choices."""
+def all_options() -> tuple[Option, ...]:
+    """The plugin's options, then each protocol's own, in registry order."""
+    return OPTIONS + tuple(o for d in registry.descriptions() for o in d.options)
 
 
 def read_settings(get: Any, rootdir: Path) -> Settings | None:
@@ -314,7 +235,7 @@ def read_settings(get: Any, rootdir: Path) -> Settings | None:
     how to say so in an error.
     """
     spec_option = OPTIONS[0]
-    specs = tuple(_resolve(get, spec_option, p) for p in get(spec_option))
+    specs = tuple(options.resolve(get, spec_option, p) for p in get(spec_option))
     if not specs:
         return None
     missing = [str(p) for p in specs if not p.is_file()]
@@ -343,23 +264,18 @@ def read_settings(get: Any, rootdir: Path) -> Settings | None:
         image=get(_option("asyncapi_image")),
         broker_env=get(_option("asyncapi_broker_env")),
         slash_to_dot=bool(get(_option("asyncapi_slash_to_dot"))),
-        destinations=_pairs(
+        destinations=options.pairs(
             get(_option("asyncapi_destinations")),
             "--asyncapi-destination",
             "CHANNEL=SUBJECT_OR_TOPIC",
         ),
-        settle=_number(get(_option("asyncapi_settle_ms")), "--asyncapi-settle-ms", 0, 10_000)
+        settle=options.number(get(_option("asyncapi_settle_ms")), "--asyncapi-settle-ms", 0, 10_000)
         / 1000,
-        kafka_partitions=int(
-            _number(
-                get(_option("asyncapi_kafka_partitions")), "--asyncapi-kafka-partitions", 1, 10_000
-            )
-        ),
-        startup_timeout=_number(
+        startup_timeout=options.number(
             get(_option("asyncapi_startup_timeout")), "--asyncapi-startup-timeout", 0.1, 3600
         ),
         consumers=_consumers(get, _option("asyncapi_consumers")),
-        pact_map=_pairs(
+        pact_map=options.pairs(
             get(_option("asyncapi_pact_map")),
             "--asyncapi-pact-map",
             "DESCRIPTION=CHANNEL[/MESSAGE]",
@@ -367,13 +283,13 @@ def read_settings(get: Any, rootdir: Path) -> Settings | None:
         coverage_min=_optional_number(
             get(_option("asyncapi_coverage_min")), "--asyncapi-coverage-min", 0, 100
         ),
-        report_json=_path(get, _option("asyncapi_report_json")),
-        report_html=_path(get, _option("asyncapi_report_html")),
-        report_md=_path(get, _option("asyncapi_report_md")),
+        report_json=options.path(get, _option("asyncapi_report_json")),
+        report_html=options.path(get, _option("asyncapi_report_html")),
+        report_md=options.path(get, _option("asyncapi_report_md")),
         allow_url_refs=bool(get(_option("asyncapi_allow_url_refs"))),
         ref_map={
-            k: _resolve(get, _option("asyncapi_ref_map"), v)
-            for k, v in _pairs(
+            k: options.resolve(get, _option("asyncapi_ref_map"), v)
+            for k, v in options.pairs(
                 get(_option("asyncapi_ref_map")), "--asyncapi-ref-map", "URL_PREFIX=DIR"
             ).items()
         },
@@ -381,68 +297,14 @@ def read_settings(get: Any, rootdir: Path) -> Settings | None:
         schema_registry=_registry(get(_option("asyncapi_schema_registry"))),
         rootdir=rootdir,
         limits={
-            name: int(_number(value, f"--asyncapi-{name.replace('_', '-')}", 1, 2**62))
+            name: int(options.number(value, f"--asyncapi-{name.replace('_', '-')}", 1, 2**62))
             for name in ("max_bytes", "max_depth", "max_aliases")
             if (value := get(_option(f"asyncapi_{name}"))) not in (None, "")
         },
-        nats=_nats_connect(get),
-        nats_config=_file(get, _option("asyncapi_nats_config")),
-        jetstream=bool(get(_option("asyncapi_jetstream"))),
-        streams=_streams(get(_option("asyncapi_nats_streams"))),
-        nats_capture=_choice(get(_option("asyncapi_nats_capture")), "--asyncapi-nats-capture"),
+        protocol_options={
+            d.name: d.read_options(get) for d in registry.descriptions() if d.read_options
+        },
     )
-
-
-def _nats_connect(get: Any) -> NatsConnectSettings:
-    def value(name: str) -> str | None:
-        raw = get(_option(f"asyncapi_nats_{name}"))
-        return None if raw in (None, "") else str(raw)
-
-    files = {
-        name: _file(get, _option(f"asyncapi_nats_{name}"))
-        for name in ("nkey_seed", "creds", "ca", "cert", "key")
-    }
-    try:
-        return NatsConnectSettings(
-            token=value("token"),
-            user=value("user"),
-            password=value("password"),
-            handshake_first=bool(get(_option("asyncapi_nats_tls_handshake_first"))),
-            **files,
-        )
-    except ValueError as exc:
-        raise SettingsError(str(exc)) from None
-
-
-def _file(get: Any, option: Option) -> Path | None:
-    path = _path(get, option)
-    if path is not None and not path.is_file():
-        raise SettingsError(f"{option.flag}: no such file: {path} ({get.base(option)[1]})")
-    return path
-
-
-def _streams(values: Any) -> dict[str, tuple[str, ...]]:
-    streams = {}
-    for name, subjects in _pairs(
-        values, "--asyncapi-nats-stream", "NAME=SUBJECT[,SUBJECT]"
-    ).items():
-        listed = tuple(s.strip() for s in subjects.split(",") if s.strip())
-        if not listed or any(c in name for c in " .*>"):
-            raise SettingsError(
-                f"--asyncapi-nats-stream: expected NAME=SUBJECT[,SUBJECT] with a stream name "
-                f"free of spaces, '.', '*' and '>', got {name}={subjects}"
-            )
-        streams[name] = listed
-    return streams
-
-
-def _choice(value: Any, flag: str) -> str:
-    text = str(value or "auto").strip()
-    if text not in NATS_CAPTURE_MODES:
-        raise SettingsError(
-            f"{flag}: {text!r} is not valid; choose one of {', '.join(NATS_CAPTURE_MODES)}"
-        )
-    return text
 
 
 def parse_broker(value: str) -> tuple[str, str | None]:
@@ -455,7 +317,7 @@ def parse_broker(value: str) -> tuple[str, str | None]:
         return "url", value
     raise SettingsError(
         f"--asyncapi-broker: {value!r} is not valid; choose one of auto, container, local, "
-        "or a broker URL such as nats://127.0.0.1:4222 or kafka://127.0.0.1:9092"
+        f"or a broker URL ({_URL_FORMS})"
     )
 
 
@@ -493,26 +355,10 @@ def _option(ini: str) -> Option:
     return next(o for o in OPTIONS if o.ini == ini)
 
 
-def _pairs(values: Any, flag: str, shape: str) -> dict[str, str]:
-    pairs: dict[str, str] = {}
-    for entry in values or ():
-        key, sep, value = str(entry).partition("=")
-        if not sep or not key.strip() or not value.strip():
-            raise SettingsError(f"{flag}: expected {shape}, got {entry!r}")
-        pairs[key.strip()] = value.strip()
-    return pairs
-
-
-def _resolve(get: Any, option: Option, raw: Any) -> Path:
-    """``raw`` as a path: relative ones are read from the folder ``get.base`` names."""
-    path = Path(str(raw)).expanduser()
-    return path if path.is_absolute() else get.base(option)[0] / path
-
-
 def _consumers(get: Any, option: Option) -> dict[str, Path]:
     consumers = {}
-    for name, raw in _pairs(get(option), "--asyncapi-consumer", "NAME=PATH").items():
-        path = _resolve(get, option, raw)
+    for name, raw in options.pairs(get(option), "--asyncapi-consumer", "NAME=PATH").items():
+        path = options.resolve(get, option, raw)
         if not path.is_file():
             raise SettingsError(
                 f"--asyncapi-consumer {name}: no such file: {path} ({get.base(option)[1]})"
@@ -522,19 +368,4 @@ def _consumers(get: Any, option: Option) -> dict[str, Path]:
 
 
 def _optional_number(value: Any, flag: str, low: float, high: float) -> float | None:
-    return None if value in (None, "") else _number(value, flag, low, high)
-
-
-def _path(get: Any, option: Option) -> Path | None:
-    value = get(option)
-    return None if value in (None, "") else _resolve(get, option, value)
-
-
-def _number(value: Any, flag: str, low: float, high: float) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise SettingsError(f"{flag}: expected a number, got {value!r}") from None
-    if not low <= number <= high:
-        raise SettingsError(f"{flag}: {number:g} is out of range ({low:g} to {high:g})")
-    return number
+    return None if value in (None, "") else options.number(value, flag, low, high)

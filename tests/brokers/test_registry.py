@@ -11,12 +11,16 @@ import pytest
 
 from pytest_asyncapi.brokers import registry
 from pytest_asyncapi.brokers.endpoints import canonical_url, endpoint, split_url
+from pytest_asyncapi.brokers.kafka.options import KafkaOptions
+from pytest_asyncapi.brokers.nats.options import NatsOptions
 from pytest_asyncapi.brokers.registry import (
     ContainerRecipe,
     LocalRecipe,
     ProtocolDescription,
     UnknownProtocol,
 )
+from pytest_asyncapi.options import Option, SettingsError
+from pytest_asyncapi.plugin.settings import all_options, read_settings
 from pytest_asyncapi.routing import build_routes, channel_destination, subscription_pattern
 from pytest_asyncapi.spec.model import Channel
 
@@ -76,7 +80,14 @@ def test_every_entry_is_complete(name: str) -> None:
     for item in (described, described.container, described.local):
         for spec in dataclasses.fields(item):  # type: ignore[arg-type]
             value = getattr(item, spec.name)
-            if spec.name in ("tls_schemes", "machinery", "mapped_port", "check_ready"):
+            if spec.name in (
+                "tls_schemes",
+                "machinery",
+                "mapped_port",
+                "check_ready",
+                "options",
+                "read_options",
+            ):
                 continue  # may be empty: not every protocol has them
             if spec.name in ("has_keys", "url_credentials", "reply_inbox"):
                 continue  # a choice either way
@@ -149,3 +160,30 @@ def _channel(address: str, bindings: dict[str, object]) -> Channel:
         servers=(),
         pointer="",
     )
+
+
+def test_protocol_options_come_from_the_registry_and_are_read_into_settings(tmp_path: Path) -> None:
+    flags = [option.flag for option in all_options()]
+    assert len(flags) == len(set(flags))  # no protocol shadows another's (or the plugin's) flag
+    for described in registry.descriptions():
+        assert bool(described.options) == (described.read_options is not None), described.name
+        assert all(o.flag.startswith("--asyncapi-") for o in described.options)
+    assert "--asyncapi-nats-creds" in flags
+    assert "--asyncapi-kafka-partitions" in flags
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("asyncapi: 3.0.0\n")
+    given = {"asyncapi_specs": [str(spec)], "asyncapi_nats_streams": ["ORDERS=orders.>"]}
+    given["asyncapi_kafka_partitions"] = "7"
+
+    def get(option: Option) -> object:
+        return given.get(option.ini, option.default)
+
+    get.base = lambda option: (tmp_path, "from the test")  # type: ignore[attr-defined]
+    get.explicit = lambda ini: ini in given  # type: ignore[attr-defined]
+    settings = read_settings(get, tmp_path)
+    assert settings is not None
+    assert settings.protocol_options["nats"] == NatsOptions(streams={"ORDERS": ("orders.>",)})
+    assert settings.protocol_options["kafka"] == KafkaOptions(partitions=7)
+    given["asyncapi_nats_capture"] = "everything"
+    with pytest.raises(SettingsError, match="--asyncapi-nats-capture: 'everything' is not valid"):
+        read_settings(get, tmp_path)

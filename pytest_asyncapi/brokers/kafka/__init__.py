@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pytest_asyncapi.brokers.kafka import provisioning
+from pytest_asyncapi.brokers.kafka import options, provisioning
 from pytest_asyncapi.brokers.registry import ContainerRecipe, LocalRecipe, ProtocolDescription
 
 if TYPE_CHECKING:
@@ -28,8 +28,10 @@ def _canonical_url(addresses: list[Address]) -> str:
 def _session_capture(url: str, settings: Settings, routes: Sequence[Route]) -> CaptureAdapter:
     from pytest_asyncapi.brokers.kafka.capture import KafkaCapture
 
+    found = settings.protocol_options.get("kafka")
+    chosen = found if isinstance(found, options.KafkaOptions) else options.KafkaOptions()
     return KafkaCapture(
-        url, partitions=settings.kafka_partitions, topic_partitions=binding_partitions(routes)
+        url, partitions=chosen.partitions, topic_partitions=binding_partitions(routes)
     )
 
 
@@ -91,5 +93,7 @@ DESCRIPTION = ProtocolDescription(
     subscription_pattern=lambda destination: destination,
     has_keys=True,
     headers="Kafka record headers: (name, bytes) pairs, repeated names kept",
+    options=options.OPTIONS,
+    read_options=options.read,
     publish_helpers=_publish_helpers,
 )

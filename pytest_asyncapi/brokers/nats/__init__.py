@@ -1,7 +1,8 @@
 """NATS: the protocol's registry description (see :mod:`pytest_asyncapi.brokers.registry`).
 
 ``capture`` (nats-py), ``connect`` (auth/TLS settings), ``frames`` (raw frames -> records),
-``streams`` (JetStream declarations), ``provisioning`` (container, local binary, probe).
+``streams`` (JetStream declarations), ``provisioning`` (container, local binary, probe),
+``options`` (the plugin options only NATS has).
 Importing this package imports only the standard library.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pytest_asyncapi.brokers.nats import provisioning
+from pytest_asyncapi.brokers.nats import options, provisioning
 from pytest_asyncapi.brokers.registry import ContainerRecipe, LocalRecipe, ProtocolDescription
 
 if TYPE_CHECKING:
@@ -23,10 +24,6 @@ if TYPE_CHECKING:
 
 CONNECT_DEADLINE = 10.0
 """Seconds within which a NATS connection (auth, TLS) succeeds or fails with a clear error."""
-
-CAPTURE_MODES = ("auto", "all", "declared")
-"""``--asyncapi-nats-capture``: one ``>`` subscription (``all``), the declared patterns only
-(``declared``), or ``>`` falling back to the declared patterns where it is refused (``auto``)."""
 
 MACHINERY = ("_INBOX.", "$JS.", "$SYS.", "$KV.", "$O.", "$JSC.", "_R_.")
 """Subject prefixes of NATS' own machinery (CONTRACTS.md §3). A message on one of them that
@@ -65,9 +62,9 @@ def _session_capture(url: str, settings: Settings, routes: Sequence[Route]) -> C
 
     return NatsCapture(
         url,
-        connect=connect_kwargs(settings.nats, url),
+        connect=connect_kwargs(_options(settings).connect, url),
         settle=settings.settle,
-        mode=settings.nats_capture,
+        mode=_options(settings).capture,
         connect_timeout=settings.startup_timeout,
     )
 
@@ -82,10 +79,11 @@ def _provision_options(settings: Settings) -> Mapping[str, Any]:
     """JetStream, the server config and the probe's TLS for a provisioned broker."""
     from pytest_asyncapi.brokers.nats.connect import readiness_tls
 
+    nats = _options(settings)
     return {
-        "jetstream": settings.jetstream or bool(settings.streams),
-        "nats_config": settings.nats_config,
-        "tls": readiness_tls(settings.nats),
+        "jetstream": nats.jetstream or bool(nats.streams),
+        "nats_config": nats.config,
+        "tls": readiness_tls(nats.connect),
     }
 
 
@@ -96,9 +94,15 @@ def _prepare_session(url: str, settings: Settings) -> None:
     from pytest_asyncapi.brokers.nats.streams import declare_streams
 
     deadline = min(settings.startup_timeout, CONNECT_DEADLINE)
-    check_connection(url, settings.nats, deadline)
-    connect = connect_kwargs(settings.nats, url)
-    declare_streams(url, settings.streams, connect=connect, timeout=deadline)
+    nats = _options(settings)
+    check_connection(url, nats.connect, deadline)
+    connect = connect_kwargs(nats.connect, url)
+    declare_streams(url, nats.streams, connect=connect, timeout=deadline)
+
+
+def _options(settings: Settings) -> options.NatsOptions:
+    found = settings.protocol_options.get("nats")
+    return found if isinstance(found, options.NatsOptions) else options.NatsOptions()
 
 
 def _publish_helpers() -> PublishHelpers:
@@ -145,5 +149,7 @@ DESCRIPTION = ProtocolDescription(
     reply_inbox="_INBOX.asyncapi.",
     provision_options=_provision_options,
     prepare_session=_prepare_session,
+    options=options.OPTIONS,
+    read_options=options.read,
     publish_helpers=_publish_helpers,
 )

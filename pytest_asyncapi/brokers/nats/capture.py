@@ -44,8 +44,8 @@ except ImportError as missing:  # pragma: no cover - the nats extra is not insta
     ) from missing
 
 from pytest_asyncapi.brokers.base import CAPTURE_GAP, CaptureAdapter
-from pytest_asyncapi.brokers.nats import CAPTURE_MODES
 from pytest_asyncapi.brokers.nats.frames import check_subject, to_captured
+from pytest_asyncapi.brokers.nats.options import CAPTURE_MODES
 from pytest_asyncapi.captured import Captured
 from pytest_asyncapi.masking import mask
 
