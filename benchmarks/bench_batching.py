@@ -41,7 +41,9 @@ PER_MESSAGE = "per message: loads + is_valid"
 
 
 def event_schema() -> dict[str, Any]:
-    spec = yaml.safe_load(real_bench.SPEC.format(protocol="nats", address="a", partitions=1))
+    spec = yaml.safe_load(
+        real_bench.SPEC.format(protocol="nats", address="a", partitions=1, exchange="e")
+    )
     schema: dict[str, Any] = spec["components"]["messages"]["Event"]["payload"]
     return schema
 
