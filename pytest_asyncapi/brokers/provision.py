@@ -44,24 +44,25 @@ def provision(
     image: str | None = None,
     startup_timeout: float = 20.0,
     jetstream: bool = False,
-    nats_config: Path | None = None,
+    config: Path | None = None,
     tls: ssl.SSLContext | None = None,
 ) -> ProvisionedBroker:
     """A ready broker for ``protocol`` (a registered one: :func:`registry.names`).
 
     ``mode``: "auto" | "container" | "local" | a broker URL. ``image`` replaces the default
     container image; ``jetstream`` (NATS) starts the server with JetStream enabled;
-    ``nats_config`` is a nats-server config file for the local broker (``auto`` then goes
-    straight to the local binary), ``tls`` what its readiness probe needs (TLS-first).
+    ``config`` is a server config file for the local broker (NATS: ``--asyncapi-nats-config``;
+    ``auto`` then goes straight to the local binary), ``tls`` what its readiness probe needs
+    (TLS-first).
     """
     registry.describe(protocol)  # an unknown protocol: UnknownProtocol (a ValueError)
     kind, url = parse_broker_option(mode)
     if url is not None:
         return connect_url(protocol, url)
-    if nats_config is not None:
+    if config is not None:
         if kind == "container":
             raise BrokerError(
-                "--asyncapi-nats-config starts the local nats-server with that config; "
+                f"the server config file {config} starts the local broker with it; "
                 "it does not apply to a container",
                 hint="use --asyncapi-broker local (or auto), or bake the config into the image",
             )
@@ -69,7 +70,7 @@ def provision(
             protocol,
             startup_timeout=startup_timeout,
             jetstream=jetstream,
-            config=nats_config,
+            config=config,
             tls=tls,
         )
     if kind == "container":

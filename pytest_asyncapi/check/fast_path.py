@@ -192,7 +192,7 @@ class Planner:
             if message.payload is not None:
                 validator = compile_schema(message.payload).is_valid
             direct = message.headers is None and not (
-                self.check_key and message.kafka_key is not None
+                self.check_key and message.key_schema is not None
             )
             json = is_json_content_type(message.content_type)
             found = Candidate(message, direct, validator, json)

@@ -113,9 +113,9 @@ def check_message(
     parts = [PartResult("payload", check_payload(message, payload, headers, spec))]
     if message.headers is not None and headers is not None:
         parts.append(PartResult("headers", check_headers(message.headers, headers)))
-    if check_key and message.kafka_key is not None:
+    if check_key and message.key_schema is not None:
         parts.append(
-            PartResult("key", check_key_bytes(message.kafka_key, key, message, headers, spec))
+            PartResult("key", check_key_bytes(message.key_schema, key, message, headers, spec))
         )
     return MessageCheck(message, tuple(parts))
 

@@ -157,7 +157,7 @@ def _message_plan(plan: Plan, chan: ChannelPlan, message: Message, stems: Names)
         stem=stems.claim(snake_name(label, "message")),
         payload_class=payload,
         headers_class=headers,
-        key_type=_key_type(message.kafka_key),
+        key_type=_key_type(message.key_schema),
         encoding=encoding,
     )
 

@@ -374,7 +374,7 @@ class _Differ:
         examples += [e.payload for e in nm.examples if e.has_payload]
         self.part(f"{where} > payload", "payload", om.payload, nm.payload, checks, examples)
         self.part(f"{where} > headers", "headers", om.headers, nm.headers, checks, ())
-        self.part(f"{where} > key", "key", om.kafka_key, nm.kafka_key, checks, ())
+        self.part(f"{where} > key", "key", om.key_schema, nm.key_schema, checks, ())
 
     def part(
         self,

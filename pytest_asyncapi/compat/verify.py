@@ -186,7 +186,7 @@ def _check(
             "headers",
             compare(pick.headers, message.headers, names=sides, seeds=header_seeds, search=search),
         ),
-        PartCheck("key", compare(pick.kafka_key, message.kafka_key, names=sides, search=search)),
+        PartCheck("key", compare(pick.key_schema, message.key_schema, names=sides, search=search)),
     )
     status = status_of([p.comparison.answer for p in parts])
     bad = next((p for p in parts if p.comparison.answer is not Answer.YES), None)

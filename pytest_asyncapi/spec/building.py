@@ -133,7 +133,7 @@ def build_message(ctx: Context, raw: dict[str, Any], key: str, pointer: str) -> 
         correlation_id=mapping(merged.get("correlationId")) or None,
         examples=tuple(_examples(merged.get("examples"))),
         bindings=mapping(merged.get("bindings")),
-        kafka_key=(
+        key_schema=(
             _key_schema(ctx, kafka["key"], jsonpointer.child(pointer, "bindings", "kafka", "key"))
             if "key" in kafka
             else None

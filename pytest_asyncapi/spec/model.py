@@ -79,7 +79,8 @@ class Message:
     correlation_id: Mapping[str, Any] | None
     examples: tuple[MessageExample, ...]
     bindings: Mapping[str, Any]
-    kafka_key: SchemaSpec | None
+    key_schema: SchemaSpec | None
+    """The record key's schema (the Kafka message binding's ``key``, AsyncAPI vocabulary)."""
     pointer: str
 
     @property

@@ -1,6 +1,6 @@
 """Auth and TLS against real nats-server processes started with a config file.
 
-Each server is the plugin's own local broker (``provision(..., nats_config=...)``), configured
+Each server is the plugin's own local broker (``provision(..., config=...)``), configured
 for one method: token, user/password, nkey users, operator/account/user JWTs with a resolver,
 TLS with a CA minted here (``verify: true``), TLS-first. The good settings connect (and carry a
 message through nats-py with :func:`connect_kwargs`); wrong ones give one error that names the
@@ -45,7 +45,7 @@ def nats_server(tmp_path: Path) -> Iterator[Any]:
         path = tmp_path / f"server-{len(brokers)}.conf"
         path.write_text(config)
         tls = readiness_tls(probe) if probe is not None else None
-        broker = provision("nats", "local", startup_timeout=10, nats_config=path, tls=tls)
+        broker = provision("nats", "local", startup_timeout=10, config=path, tls=tls)
         brokers.append(broker)
         return broker.endpoint.url
 

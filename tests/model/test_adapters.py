@@ -84,7 +84,7 @@ def test_kafka_key_schema_and_multiple_messages_per_channel() -> None:
     spec = load_spec(SAMPLES / "orders-kafka.yaml")
     channel = spec.channel("orderEvents")
     assert [m.key for m in channel.messages] == ["OrderCreated", "OrderCancelled"]
-    key = channel.message("OrderCreated").kafka_key
+    key = channel.message("OrderCreated").key_schema
     assert key is not None
     assert key.schema["pattern"] == "^ord-[0-9]{6}$"
     assert spec.protocols == ("kafka",)

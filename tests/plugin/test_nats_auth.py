@@ -90,7 +90,7 @@ def tls_server(tmp_path: Path) -> Iterator[tuple[str, sec.Pki]]:
         f'tls {{ cert_file: "{pki.server_cert}", key_file: "{pki.server_key}", '
         f'ca_file: "{pki.ca}", verify: true }}'
     )
-    with provision("nats", "local", nats_config=config) as broker:
+    with provision("nats", "local", config=config) as broker:
         yield broker.endpoint.url.replace("nats://", "tls://"), pki
 
 
@@ -119,7 +119,7 @@ def test_wrong_token_is_one_clear_error_naming_the_method(
 ) -> None:
     config = tmp_path / "token.conf"
     config.write_text("authorization { token: the-real-t0ken }")
-    with provision("nats", "local", nats_config=config) as broker:
+    with provision("nats", "local", config=config) as broker:
         result = auth_pytester.runpytest(
             *LOCAL,
             "--asyncapi-broker",
@@ -169,7 +169,7 @@ def test_url_credentials_reach_the_service_as_given(
     password = "p@ss:w%40rd"  # raw '@' and ':', and a literal '%40', as the server holds it
     config = tmp_path / "users.conf"
     config.write_text(f'authorization {{ user: alice, password: "{password}" }}')
-    with provision("nats", "local", nats_config=config) as broker:
+    with provision("nats", "local", config=config) as broker:
         url = broker.endpoint.url.replace("nats://", f"nats://alice:{password}@")
         auth_pytester.makepyfile(
             test_url="def test_env(asyncapi_broker):\n"

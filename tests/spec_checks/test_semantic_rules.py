@@ -47,7 +47,7 @@ def message(
         correlation_id=None,
         examples=examples,
         bindings={},
-        kafka_key=None,
+        key_schema=None,
         pointer=pointer,
     )
 

@@ -82,7 +82,7 @@ def _provision_options(settings: Settings) -> Mapping[str, Any]:
     nats = _options(settings)
     return {
         "jetstream": nats.jetstream or bool(nats.streams),
-        "nats_config": nats.config,
+        "config": nats.config,
         "tls": readiness_tls(nats.connect),
     }
 
