@@ -62,8 +62,8 @@ def provision(
     if config is not None:
         if kind == "container":
             raise BrokerError(
-                f"the server config file {config} starts the local broker with it; "
-                "it does not apply to a container",
+                f"the broker config file {config} (--asyncapi-nats-config) is for the local "
+                "broker; it does not apply to a container",
                 hint="use --asyncapi-broker local (or auto), or bake the config into the image",
             )
         return local_binary.start_local(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -92,3 +93,13 @@ def test_importing_provision_imports_no_client() -> None:
 def test_wrong_advertised_listener_is_refused() -> None:
     with pytest.raises(BrokerError, match=r"advertises 127\.0\.0\.1:9092"):
         check_advertised(Address("127.0.0.1", 40000), [Address("127.0.0.1", 9092)], "some/kafka")
+
+
+def test_a_broker_config_file_with_a_container_is_refused_naming_the_file(tmp_path: Path) -> None:
+    config = tmp_path / "nats.conf"
+    config.write_text("port: 4222\n")
+    with pytest.raises(BrokerError) as raised:
+        provision("nats", "container", config=config)
+    assert str(config) in str(raised.value)
+    assert "does not apply to a container" in str(raised.value)
+    assert "--asyncapi-broker local" in (raised.value.hint or "")
