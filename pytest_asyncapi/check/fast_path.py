@@ -22,6 +22,8 @@ the full judge is a test (``tests/model/test_fast_path.py``), not an assumption.
 
 from __future__ import annotations
 
+import functools
+from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -29,10 +31,15 @@ import orjson
 
 from pytest_asyncapi.check.json_duplicates import duplicate_key_violations
 from pytest_asyncapi.check.message_check import check_message, decode_payload, is_json_content_type
-from pytest_asyncapi.schemas.compile import CheckResult, Verdict, compile_schema
+from pytest_asyncapi.schemas.compile import (
+    CheckResult,
+    JsonSchemaValidator,
+    Verdict,
+    compile_schema,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from pytest_asyncapi.captured import Captured
     from pytest_asyncapi.routing import Route, Router
@@ -57,6 +64,9 @@ class Candidate:
     """``is_valid`` of the compiled payload schema (``None``: no payload schema)."""
     json: bool
     """A JSON content type: an object that repeats a key is invalid."""
+    trusted: Callable[[Any], bool] | None
+    """``validator(value, trusted=True)`` as one callable, which may raise ``ValueError``
+    where the validator says False (``None``: no payload schema)."""
 
     def accepts(self, captured: Captured, check_key: bool) -> bool:
         """Would ``check_message`` give this record the verdict VALID?
@@ -133,6 +143,61 @@ class Planner:
         self.consumers = list(consumers)
         self._plans: dict[str, DestinationPlan] = {}
         self._candidates: dict[int, Candidate] = {}
+        self._simple: dict[str, tuple[Callable[[Any], bool] | None, Tally]] = {}
+        """Destinations planned as one route with one direct JSON candidate: its trusted
+        validator (``None``: no payload schema; it may raise ``ValueError`` for False) and
+        tally, for :meth:`count`'s inlined check."""
+
+    def count(self, records: Sequence[Captured]) -> tuple[Counter[Tally], list[Captured]]:
+        """Count the valid records; return the counts and, in order, the records the full
+        judge must see. The same verdicts as :meth:`tally` per record, with the common case
+        (one route, one direct JSON candidate, a record without headers) inlined."""
+        valid: Counter[Tally] = Counter()
+        rest: list[Captured] = []
+        hits: dict[str, list[Any]] = {}
+        """Per destination of the common case: [its tally, how many valid records]."""
+        simple = self._simple
+        tally = self.tally
+        loads = orjson.loads
+        dumps = orjson.dumps
+        for record in records:
+            destination = record.destination
+            one = simple.get(destination)
+            if (
+                one is not None
+                and record.defect is None
+                and record.reply is None
+                and not record.headers
+                and not record.tombstone
+            ):
+                raw = record.payload
+                check = one[0]
+                try:  # a JSONDecodeError is a ValueError
+                    value = loads(raw)
+                    ok = check is None or check(value)
+                except ValueError:
+                    ok = False
+                if ok and (
+                    (b"\\" not in raw and raw.count(b":") == dumps(value).count(b":"))
+                    or not duplicate_key_violations(raw, value)
+                ):
+                    hit = hits.get(destination)
+                    if hit is None:
+                        hits[destination] = [one[1], 1]
+                    else:
+                        hit[1] += 1
+                else:
+                    rest.append(record)
+                continue
+            keys = tally(record)
+            if keys is None:
+                rest.append(record)
+                continue
+            for key in keys:
+                valid[key] += 1
+        for key, n in hits.values():
+            valid[key] += n
+        return valid, rest
 
     def tally(self, captured: Captured) -> list[Tally] | None:
         """The keys a valid record counts under (one per route), or ``None``: full judge."""
@@ -156,8 +221,14 @@ class Planner:
         """Work out (and cache) the plan of ``destination``."""
         if len(self._plans) >= PLAN_CACHE_LIMIT:
             self._plans.clear()
+            self._simple.clear()
         plan = DestinationPlan(self._routes(destination))
         self._plans[destination] = plan
+        if plan.routes is not None and len(plan.routes) == 1:
+            route = plan.routes[0]
+            only = route.candidates[0]
+            if len(route.candidates) == 1 and only.direct and only.json:
+                self._simple[destination] = (only.trusted, route.tallies[0])
         return plan
 
     def _routes(self, destination: str) -> tuple[RoutePlan, ...] | None:
@@ -188,14 +259,20 @@ class Planner:
     def _candidate(self, message: Message) -> Candidate:
         found = self._candidates.get(id(message))
         if found is None or found.message is not message:
-            validator = None
+            validator = trusted = None
             if message.payload is not None:
-                validator = compile_schema(message.payload).is_valid
+                compiled = compile_schema(message.payload)
+                validator = compiled.is_valid
+                trusted = (
+                    compiled.trusted_is_valid
+                    if isinstance(compiled, JsonSchemaValidator)
+                    else functools.partial(compiled.is_valid, trusted=True)
+                )
             direct = message.headers is None and not (
                 self.check_key and message.key_schema is not None
             )
             json = is_json_content_type(message.content_type)
-            found = Candidate(message, direct, validator, json)
+            found = Candidate(message, direct, validator, json, trusted)
             self._candidates[id(message)] = found
         return found
 

@@ -2,15 +2,17 @@
 
 ``begin_test`` drains what arrived since the last test (reported as "between tests", never
 dropped); ``end_test`` drains exactly and attributes everything in the window to the test.
-A window is judged by the fast path (:mod:`pytest_asyncapi.check.fast_path`: valid messages are
-counted) and the full judge for every other message.
+The cyclic garbage collector is paused while a drain hands records out and they are judged
+(:mod:`pytest_asyncapi.collector`). A window is judged by the fast path
+(:mod:`pytest_asyncapi.check.fast_path`: valid messages are counted) and the full judge for
+every other message.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import TYPE_CHECKING
 
+from pytest_asyncapi import collector
 from pytest_asyncapi.check.contract import MessageVerdict, judge
 from pytest_asyncapi.check.fast_path import Planner
 from pytest_asyncapi.check.replies import ReplyTracker
@@ -58,7 +60,8 @@ class Recorder:
 
         A round trip without the quiet window: the previous test's window already settled.
         """
-        stray = self._between(self.adapter.drain(settle=False))
+        with collector.paused():
+            stray = self._between(self.adapter.drain(settle=False))
         self.current = label
         self.window = []
         self.published = []
@@ -77,14 +80,16 @@ class Recorder:
 
     def end_test(self) -> TestOutcome:
         """Drain exactly, judge the window and attribute it to the current test."""
-        self.window.extend(self.adapter.drain())
-        outcome = self._outcome(self.current or "<unknown>", self.window, self.published)
+        with collector.paused():
+            self.window.extend(self.adapter.drain())
+            outcome = self._outcome(self.current or "<unknown>", self.window, self.published)
         self.previous, self.current, self.window, self.published = self.current, None, [], []
         return outcome
 
     def finish(self) -> TestOutcome | None:
         """Judge what arrived after the last test (e.g. during its teardown)."""
-        return self._between(self.adapter.drain())
+        with collector.paused():
+            return self._between(self.adapter.drain())
 
     def verdicts(self, records: Sequence[Captured]) -> list[MessageVerdict]:
         """The full judge's verdicts on ``records`` (one per route, as :func:`judge`)."""
@@ -96,16 +101,8 @@ class Recorder:
 
     def judge_window(self, label: str, records: Sequence[Captured]) -> TestOutcome:
         """Valid messages counted by the fast path; every other one judged in full."""
-        valid: Counter[tuple[str, str, str, str]] = Counter()
-        verdicts: list[MessageVerdict] = []
-        tally = self.planner.tally
-        for record in records:
-            keys = tally(record)
-            if keys is None:
-                verdicts += self._judge(record)
-                continue
-            for key in keys:
-                valid[key] += 1
+        valid, rest = self.planner.count(records)
+        verdicts = [v for record in rest for v in self._judge(record)]
         return TestOutcome(label, verdicts, valid=valid)
 
     def _between(self, records: list[Captured]) -> TestOutcome | None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import threading
 import weakref
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import jsonschema_rs
 
@@ -38,6 +38,9 @@ from pytest_asyncapi.schemas.violations import (
     sort_key,
 )
 from pytest_asyncapi.spec.model import SchemaSpec
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 __all__ = [
     "CheckResult",
@@ -111,6 +114,12 @@ class JsonSchemaValidator:
             )
         except (ValueError, jsonschema_rs.ReferencingError) as exc:
             raise SchemaCompileError(where, _compile_problem(exc, self.draft)) from None
+
+    @property
+    def trusted_is_valid(self) -> Callable[[Any], bool]:
+        """``is_valid(value, trusted=True)`` without the wrapper, for the fast path's loop; it
+        raises ``ValueError`` where :meth:`is_valid` says False (a value jsonschema-rs refuses)."""
+        return self._validator.is_valid
 
     def is_valid(self, value: Any, *, trusted: bool = False) -> bool:
         if not trusted and screen(value) is not None:

@@ -187,6 +187,10 @@ channels:
       Anything: {}
   empty:
     address: empty
+  single:
+    address: single
+    messages:
+      Cancelled: {$ref: '#/components/messages/Cancelled'}
 operations:
   sendOrders: {action: send, channel: {$ref: '#/channels/orders'}}
   sendNotes: {action: send, channel: {$ref: '#/channels/notes'}}
@@ -266,7 +270,17 @@ def test_fast_path_matches_full_judge_on_fuzzed_records(
     )
     destination = data.draw(
         st.sampled_from(
-            ["orders.eu", "orders.us", "orders.asia", "notes", "blobs", "loose", "empty", "x"]
+            [
+                "orders.eu",
+                "orders.us",
+                "orders.asia",
+                "notes",
+                "blobs",
+                "loose",
+                "empty",
+                "single",
+                "x",
+            ]
         )
     )
     records = [
@@ -302,6 +316,23 @@ def test_valid_records_are_counted_not_judged(fuzz_recorder: Recorder) -> None:
     assert outcome.valid == {(spec, "orders", "Cancelled", "orders.eu"): 5}
     # the document receives nothing, so its consumer view adds no route
     assert [v.outcome.value for v in outcome.verdicts] == ["invalid", "invalid", "undeclared"]
+
+
+def test_one_message_json_channels_take_the_inlined_check(fuzz_recorder: Recorder) -> None:
+    """The common case (one route, one JSON message, no header rules) has its own loop in
+    ``Planner.count``; the fuzzed equivalence above covers it through these destinations."""
+    planner = Planner(fuzz_recorder.router)
+    good = orjson.dumps({"id": "a", "reason": "customer"})
+    names = ["single", "loose", "orders.eu", "notes", "blobs", "empty"]
+    valid, rest = planner.count([captured(name, good) for name in names * 2])
+    assert sorted(planner._simple) == ["loose", "single"]
+    spec = str(fuzz_recorder.specs[0].source)
+    assert valid == {
+        (spec, "single", "Cancelled", "single"): 2,
+        (spec, "loose", "Anything", "loose"): 2,
+        (spec, "orders", "Cancelled", "orders.eu"): 2,
+    }
+    assert [r.destination for r in rest] == ["notes", "blobs", "empty"] * 2
 
 
 def test_a_destination_is_planned_once(fuzz_recorder: Recorder) -> None:

@@ -7,11 +7,11 @@ matches several declared patterns is delivered once per subscription; only the f
 that matches its subject keeps it, so every message is recorded exactly once.
 
 nats-py's event loop runs in a thread of its own; the pytest thread calls every method
-synchronously. The receive path is :meth:`_CaptureClient._process_msg` (nats-py's private
-hook, hence the pinned version range in ``pyproject.toml``): it appends the frame's raw
-``(sid, subject, reply, payload, header block, time)`` to a deque — no ``Msg`` object, no
-per-subscription queue, no header parsing. Records are built in the pytest thread
-(:mod:`pytest_asyncapi.brokers.nats.frames`).
+synchronously. The receive path is :mod:`pytest_asyncapi.brokers.nats.receive` (nats-py's
+parser, extended through its private hooks, hence the pinned version range in
+``pyproject.toml``): it appends each capture frame's raw ``(sid, subject, reply, payload,
+header block, time)`` to a deque — no ``Msg`` object, no per-subscription queue, no header
+parsing. Records are built in the pytest thread (:mod:`pytest_asyncapi.brokers.nats.frames`).
 
 Round trips put their PING behind every command still pending in the client's buffer
 (nats-py's own ``flush()`` writes the PING first, so its PONG can come back before a SUB or
@@ -31,13 +31,12 @@ import contextlib
 import threading
 import time
 from collections import deque
-from typing import TYPE_CHECKING, Any, SupportsIndex, overload
+from typing import TYPE_CHECKING, Any
 
 from pytest_asyncapi.errors import BrokerError
 
 try:
-    from nats.aio.client import Client
-    from nats.protocol.parser import Parser
+    from pytest_asyncapi.brokers.nats.receive import CaptureClient, Raw
 except ImportError as missing:  # pragma: no cover - the nats extra is not installed
     raise BrokerError(
         "NATS capture needs nats-py", hint="pip install 'pytest-asyncapi[nats]'"
@@ -50,7 +49,7 @@ from pytest_asyncapi.captured import Captured
 from pytest_asyncapi.masking import mask
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Coroutine, Mapping, Sequence
+    from collections.abc import Coroutine, Mapping, Sequence
 
 __all__ = ["CAPTURE_MODES", "NatsCapture", "subject_matches"]
 
@@ -58,7 +57,6 @@ _OWNER_CACHE_SIZE = 50_000
 _PING = b"PING\r\n"
 _GAP = -1
 _HINT = "check that the NATS server is running and reachable (e.g. `nats-server -p 4222`)"
-_Raw = tuple[int, Any, bytes, bytes, "bytes | None", float]
 
 
 def subject_matches(pattern: Sequence[str], subject: Sequence[str]) -> bool:
@@ -72,61 +70,6 @@ def subject_matches(pattern: Sequence[str], subject: Sequence[str]) -> bool:
     elif len(pattern) != len(subject):
         return False
     return all(p in ("*", s) for p, s in zip(pattern, subject, strict=True))
-
-
-class _Buffer(bytearray):
-    """nats-py's parser buffer, whose slices are copied once, straight into ``bytes``.
-
-    The parser takes a payload as ``bytes(buf[start:end])``: a bytearray slice (one copy) then
-    ``bytes`` of it (a second). Here the slice is already ``bytes`` (through a memoryview), so
-    ``bytes()`` of it is the same object: one copy of a large message instead of two.
-    """
-
-    @overload
-    def __getitem__(self, index: SupportsIndex, /) -> int: ...
-    @overload
-    def __getitem__(self, index: slice, /) -> bytearray: ...
-    def __getitem__(self, index: SupportsIndex | slice, /) -> int | bytearray:
-        if type(index) is slice:
-            with memoryview(self) as view:
-                return bytes(view[index])  # type: ignore[return-value]  # the parser bytes()s it
-        return bytearray.__getitem__(self, index)
-
-
-class _Parser(Parser):
-    def reset(self) -> None:
-        super().reset()
-        self.buf = _Buffer()
-
-
-class _CaptureClient(Client):
-    """nats-py's client with a receive path that only appends to ``sink``."""
-
-    def __init__(self, sink: deque[_Raw], wake: Callable[[], None]) -> None:
-        super().__init__()
-        self._ps = _Parser(self)
-        self.sink = sink
-        self.capture_sids: frozenset[int] = frozenset()
-        self.received = 0
-        self.waiters = 0
-        self._wake = wake
-        self._wake_due = False
-
-    async def _process_msg(
-        self, sid: int, subject: bytes, reply: bytes, data: bytes, headers: bytes | None
-    ) -> None:
-        if sid not in self.capture_sids:
-            await super()._process_msg(sid, subject, reply, data, headers)  # type: ignore[arg-type]
-            return
-        self.sink.append((sid, subject, reply, data, headers, time.time()))
-        self.received += 1
-        if self.waiters and not self._wake_due:  # once per socket read, not per message
-            self._wake_due = True
-            asyncio.get_running_loop().call_soon(self._wake_batch)
-
-    def _wake_batch(self) -> None:
-        self._wake_due = False
-        self._wake()
 
 
 class NatsCapture(CaptureAdapter):
@@ -167,11 +110,13 @@ class NatsCapture(CaptureAdapter):
         self.mode = mode
         self.reconnect_wait = reconnect_wait
         self._notes: list[str] = []
-        self._sink: deque[_Raw] = deque()
+        self._sink: deque[Raw] = deque()
         self._seq = 0
         self._cond = threading.Condition(threading.Lock())
         self._patterns: list[tuple[int, tuple[str, ...]]] = []
         self._owner: dict[bytes, int] = {}
+        self._names: dict[bytes, str] = {}
+        """Subjects already read (valid UTF-8), bounded like the owner cache."""
         self._started = False
         self._closed = False
         self._lost: BrokerError | None = None
@@ -182,7 +127,7 @@ class NatsCapture(CaptureAdapter):
         self._thread = threading.Thread(target=self._loop.run_forever, name="nats-capture")
         self._thread.daemon = True
         self._thread.start()
-        self._nc = _CaptureClient(self._sink, self._notify)
+        self._nc = CaptureClient(self._sink, self._notify)
         self._lost_future: asyncio.Future[Any] | None = None
         self._reconnected: asyncio.Event | None = None
         try:
@@ -536,19 +481,30 @@ class NatsCapture(CaptureAdapter):
                 nc.waiters -= 1
 
     def _hand_out(self) -> list[Captured]:
-        out = []
+        out: list[Captured] = []
+        append = out.append
         popleft = self._sink.popleft
         patterns = self._patterns
+        names = self._names
+        seq = self._seq
         for _ in range(len(self._sink)):
             sid, subject, reply, payload, block, at = popleft()
             if sid == _GAP:
-                self._seq += 1
-                out.append(Captured(CAPTURE_GAP, b"", None, at, self._seq, defect=subject))
+                seq += 1
+                append(Captured(CAPTURE_GAP, b"", None, at, seq, defect=subject))
                 continue
             if patterns and sid != self._owner_of(subject):
                 continue
-            self._seq += 1
-            out.append(to_captured(subject, reply, payload, block, at, self._seq))
+            seq += 1
+            name = names.get(subject)
+            if name is not None and not reply and block is None:  # the common frame, inlined
+                append(Captured(name, payload, None, at, seq))
+                continue
+            record = to_captured(subject, reply, payload, block, at, seq)
+            if record.defect is None and len(names) < _OWNER_CACHE_SIZE:
+                names[subject] = record.destination
+            append(record)
+        self._seq = seq
         return out
 
     def _owner_of(self, subject: bytes) -> int:
