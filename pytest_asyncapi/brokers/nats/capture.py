@@ -43,6 +43,7 @@ except ImportError as missing:  # pragma: no cover - the nats extra is not insta
     ) from missing
 
 from pytest_asyncapi.brokers.base import CAPTURE_GAP, CaptureAdapter
+from pytest_asyncapi.brokers.event_loop import new_event_loop
 from pytest_asyncapi.brokers.nats.frames import check_subject, to_captured
 from pytest_asyncapi.brokers.nats.options import CAPTURE_MODES
 from pytest_asyncapi.captured import Captured
@@ -123,7 +124,7 @@ class NatsCapture(CaptureAdapter):
         self._errors: list[str] = []
         self._down_since: float | None = None
         self._server_id = ""
-        self._loop = asyncio.new_event_loop()
+        self._loop = new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="nats-capture")
         self._thread.daemon = True
         self._thread.start()
