@@ -488,6 +488,7 @@ class NatsCapture(CaptureAdapter):
         popleft = self._sink.popleft
         patterns = self._patterns
         names = self._names
+        plain = Captured.plain
         seq = self._seq
         for _ in range(len(self._sink)):
             at, frames = popleft()
@@ -502,7 +503,7 @@ class NatsCapture(CaptureAdapter):
                 seq += 1
                 name = names.get(subject)
                 if name is not None and not reply and block is None:  # the common frame
-                    append(Captured(name, payload, None, at, seq))
+                    append(plain(name, payload, at, seq))
                     continue
                 record = to_captured(subject, reply, payload, block, at, seq)
                 if record.defect is None and len(names) < _OWNER_CACHE_SIZE:
