@@ -4,8 +4,10 @@ RFC 8259 leaves their meaning open and readers disagree (orjson and ``json`` kee
 value, others the first or refuse), so a payload with one is reported, keyword
 ``duplicate-key``, at the object that holds it.
 
-The screen is cheap for the common payload: the ``:`` of the raw text are counted and compared
-with those of the parsed value's compact re-serialisation. Without a backslash both texts hold
+The screen is cheap for the common payload. A payload that is byte for byte the compact
+re-serialisation of its parsed value has no repeat (the re-serialisation writes each pair of
+the value once, and the texts are the same). Otherwise the ``:`` of the raw text are counted
+and compared with those of the re-serialisation. Without a backslash both texts hold
 the same strings byte for byte, and outside strings a ``:`` ends a key, so the counts are equal
 exactly when the parse dropped no pair, that is when no key repeats. Only a payload with
 escapes, or with a repeat, is read again with the standard library to name the keys.
@@ -28,7 +30,8 @@ class _Pairs(list[tuple[str, Any]]):
 
 def duplicate_key_violations(payload: bytes, value: Any) -> tuple[SchemaViolation, ...]:
     """A violation per object of ``payload`` that repeats a key (``value`` is its parse)."""
-    if b"\\" not in payload and payload.count(b":") == orjson.dumps(value).count(b":"):
+    text = orjson.dumps(value)
+    if text == payload or (b"\\" not in payload and payload.count(b":") == text.count(b":")):
         return ()
     try:
         tree = json.loads(payload, object_pairs_hook=_Pairs)

@@ -83,7 +83,9 @@ class Recorder:
         with collector.paused():
             self.window.extend(self.adapter.drain())
             outcome = self._outcome(self.current or "<unknown>", self.window, self.published)
-        self.previous, self.current, self.window, self.published = self.current, None, [], []
+            # let go of the window's records before the collector resumes, not after its first
+            # pass has walked them all
+            self.previous, self.current, self.window, self.published = self.current, None, [], []
         return outcome
 
     def finish(self) -> TestOutcome | None:

@@ -16,7 +16,7 @@ import pytest
 from nats.errors import ProtocolError
 from nats.protocol.parser import Parser
 
-from pytest_asyncapi.brokers.nats.receive import CaptureClient
+from pytest_asyncapi.brokers.nats.receive import FIELDS, CaptureClient
 
 Event = tuple[Any, ...]
 
@@ -63,15 +63,19 @@ STREAM = b"".join(
 
 
 class _Log(deque[Any]):
-    """The capture sink, logging each raw frame (without its receipt time) in order."""
+    """The capture sink, logging each frame of a batch (without the read's time) in order."""
 
     def __init__(self, events: list[Event]) -> None:
         super().__init__()
         self.events = events
 
-    def append(self, raw: Any) -> None:
-        sid, subject, reply, payload, block, _at = raw
-        self.events.append(("msg", sid, bytes(subject), bytes(reply), payload, block))
+    def append(self, batch: Any) -> None:
+        _at, frames = batch
+        assert frames
+        assert len(frames) % FIELDS == 0
+        for at in range(0, len(frames), FIELDS):
+            sid, subject, reply, payload, block = frames[at : at + FIELDS]
+            self.events.append(("msg", sid, bytes(subject), bytes(reply), payload, block))
 
 
 class _Reference:

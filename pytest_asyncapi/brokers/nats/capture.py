@@ -36,13 +36,14 @@ from typing import TYPE_CHECKING, Any
 from pytest_asyncapi.errors import BrokerError
 
 try:
-    from pytest_asyncapi.brokers.nats.receive import CaptureClient, Raw
+    from pytest_asyncapi.brokers.nats.receive import FIELDS, Batch, CaptureClient
 except ImportError as missing:  # pragma: no cover - the nats extra is not installed
     raise BrokerError(
         "NATS capture needs nats-py", hint="pip install 'pytest-asyncapi[nats]'"
     ) from missing
 
 from pytest_asyncapi.brokers.base import CAPTURE_GAP, CaptureAdapter
+from pytest_asyncapi.brokers.event_loop import new_event_loop
 from pytest_asyncapi.brokers.nats.frames import check_subject, to_captured
 from pytest_asyncapi.brokers.nats.options import CAPTURE_MODES
 from pytest_asyncapi.captured import Captured
@@ -110,7 +111,7 @@ class NatsCapture(CaptureAdapter):
         self.mode = mode
         self.reconnect_wait = reconnect_wait
         self._notes: list[str] = []
-        self._sink: deque[Raw] = deque()
+        self._sink: deque[Batch] = deque()
         self._seq = 0
         self._cond = threading.Condition(threading.Lock())
         self._patterns: list[tuple[int, tuple[str, ...]]] = []
@@ -123,7 +124,7 @@ class NatsCapture(CaptureAdapter):
         self._errors: list[str] = []
         self._down_since: float | None = None
         self._server_id = ""
-        self._loop = asyncio.new_event_loop()
+        self._loop = new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="nats-capture")
         self._thread.daemon = True
         self._thread.start()
@@ -398,14 +399,15 @@ class NatsCapture(CaptureAdapter):
         else:
             cause = "the server went away (restarted or replaced)"
         self._server_id = server_id
-        figures = f"{self._nc.received} message(s) received before, {len(self._sink)} pending"
+        pending = sum(len(frames) for _, frames in self._sink) // FIELDS
+        figures = f"{self._nc.received} message(s) received before, {pending} pending"
         text = (
             f"capture gap: the NATS connection to {self.shown} was lost from {_clock(since)} "
             f"to {_clock(until)} ({until - since:.2f} s): {cause}{self._last_error()}; "
             f"{figures}; messages published meanwhile were not captured"
         )
         self._errors.clear()
-        self._sink.append((_GAP, text, b"", b"", None, until))
+        self._sink.append((until, [_GAP, text, b"", b"", None]))
         self._nc.received += 1
         self._lost_future = asyncio.get_running_loop().create_future()
         assert self._reconnected is not None
@@ -486,24 +488,27 @@ class NatsCapture(CaptureAdapter):
         popleft = self._sink.popleft
         patterns = self._patterns
         names = self._names
+        plain = Captured.plain
         seq = self._seq
         for _ in range(len(self._sink)):
-            sid, subject, reply, payload, block, at = popleft()
-            if sid == _GAP:
+            at, frames = popleft()
+            fields = [iter(frames)] * FIELDS  # one frame's fields at a time
+            for sid, subject, reply, payload, block in zip(*fields, strict=True):
+                if sid == _GAP:
+                    seq += 1
+                    append(Captured(CAPTURE_GAP, b"", None, at, seq, defect=subject))
+                    continue
+                if patterns and sid != self._owner_of(subject):
+                    continue
                 seq += 1
-                append(Captured(CAPTURE_GAP, b"", None, at, seq, defect=subject))
-                continue
-            if patterns and sid != self._owner_of(subject):
-                continue
-            seq += 1
-            name = names.get(subject)
-            if name is not None and not reply and block is None:  # the common frame, inlined
-                append(Captured(name, payload, None, at, seq))
-                continue
-            record = to_captured(subject, reply, payload, block, at, seq)
-            if record.defect is None and len(names) < _OWNER_CACHE_SIZE:
-                names[subject] = record.destination
-            append(record)
+                name = names.get(subject)
+                if name is not None and not reply and block is None:  # the common frame
+                    append(plain(name, payload, at, seq))
+                    continue
+                record = to_captured(subject, reply, payload, block, at, seq)
+                if record.defect is None and len(names) < _OWNER_CACHE_SIZE:
+                    names[subject] = record.destination
+                append(record)
         self._seq = seq
         return out
 
