@@ -34,11 +34,12 @@ def semantic_findings(spec: Spec, locate: Locate) -> list[Finding]:
         file, line = locate(pointer)
         return Finding(rule, message, file=file, pointer=pointer, line=line)
 
+    messages = _messages(spec)
     raw = [
         *_duplicate_operation_ids(spec),
-        *_duplicate_message_ids(spec),
+        *_duplicate_message_ids(spec, messages),
         *(item for channel in spec.channels for item in _parameters(spec, channel)),
-        *_invalid_examples(spec),
+        *_invalid_examples(messages),
         *(item for channel in spec.channels for item in _binding_mismatch(spec, channel)),
     ]
     return [finding(*item) for item in raw]
@@ -69,9 +70,9 @@ def _messages(spec: Spec) -> list[Message]:
     return list(found.values())
 
 
-def _duplicate_message_ids(spec: Spec) -> Iterator[tuple[str, str, str]]:
+def _duplicate_message_ids(spec: Spec, messages: list[Message]) -> Iterator[tuple[str, str, str]]:
     first: dict[str, Message] = {}
-    for message in _messages(spec):
+    for message in messages:
         if message.message_id is None:
             continue
         earlier = first.setdefault(message.message_id, message)
@@ -99,16 +100,15 @@ def _parameters(spec: Spec, channel: Channel) -> Iterator[tuple[str, str, str]]:
     if channel.address is None:
         return
     used = address_parameters(channel.address)
-    address_pointer = (
-        jsonpointer.child(channel.pointer, "address") if spec.major >= 3 else channel.pointer
-    )
     for name in dict.fromkeys(used):
         if channel.parameter(name) is None:
             yield (
                 "undeclared-parameter",
                 f"channel {channel.address!r} uses address parameter {name!r} "
                 f"but declares no parameter {name!r}",
-                address_pointer,
+                jsonpointer.child(channel.pointer, "address")
+                if spec.major >= 3
+                else channel.pointer,
             )
     for parameter in channel.parameters:
         if parameter.name not in used:
@@ -138,9 +138,9 @@ def _binding_mismatch(spec: Spec, channel: Channel) -> Iterator[tuple[str, str, 
             )
 
 
-def _invalid_examples(spec: Spec) -> Iterator[tuple[str, str, str]]:
+def _invalid_examples(messages: list[Message]) -> Iterator[tuple[str, str, str]]:
     compiled: dict[int, CompiledSchema | None] = {}
-    for message in _messages(spec):
+    for message in messages:
         for index, example in enumerate(message.examples):
             label = repr(example.name) if example.name else f"#{index}"
             parts = (
