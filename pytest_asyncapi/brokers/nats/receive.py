@@ -164,6 +164,7 @@ class CaptureClient(Client):
         self.sink = sink
         self.sid_keys: dict[bytes, int] = {}
         """The capture subscriptions, by their sid as the server writes it."""
+        self._sids: frozenset[int] = frozenset()
         self.received = 0
         self.waiters = 0
         self._wake = wake
@@ -171,10 +172,11 @@ class CaptureClient(Client):
     @property
     def capture_sids(self) -> frozenset[int]:
         """The capture subscriptions' sids."""
-        return frozenset(self.sid_keys.values())
+        return self._sids
 
     @capture_sids.setter
     def capture_sids(self, sids: frozenset[int]) -> None:
+        self._sids = frozenset(sids)
         self.sid_keys = {str(sid).encode(): sid for sid in sids}
 
     def woken(self) -> None:
