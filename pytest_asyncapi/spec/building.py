@@ -120,12 +120,12 @@ def build_message(ctx: Context, raw: dict[str, Any], key: str, pointer: str) -> 
         title=text(merged.get("title")),
         summary=text(merged.get("summary")),
         payload=(
-            ctx.schema(payload, jsonpointer.child(pointer, "payload"), payload_format, broken)
+            ctx.schema(payload, f"{pointer}/payload", payload_format, broken)
             if "payload" in merged or broken
             else None
         ),
         headers=(
-            ctx.schema(headers, jsonpointer.child(pointer, "headers"), headers_format)
+            ctx.schema(headers, f"{pointer}/headers", headers_format)
             if "headers" in merged
             else None
         ),

@@ -441,11 +441,18 @@ if yaml.__with_libyaml__:  # libyaml scans and parses ~7x faster; composing stay
 # merge keys; binary ints (ryaml: a number); leading-zero ints and floats too big for a double
 # (ryaml: a string); numbers beyond 64 bits; non-string keys (JSON has none). The text is
 # screened for the first four (a character test first: the regular expression only runs
-# where one is present) and for long runs of digits.
-_NOT_PLAIN = re.compile(r"(?:^|[\s\[{,])[!&*]|<<|\b0b[01]")
+# where one is present) and for long runs of digits. Each pattern opens with a literal or a
+# narrow class, the context looked behind (5-10x faster than a leading ``(?:^|[...])``).
+_NOT_PLAIN = re.compile(r"[!&*](?<![^\s\[{,][!&*])|<<|0(?<!\w0)b[01]")
 _NOT_PLAIN_CHARS = ("!", "&", "*", "<<", "0b")
-_LONG_NUMBER = re.compile(r"[0-9]{19}")  # beyond 64 bits, ryaml reads some as floats
-_MAYBE_NUMERIC = re.compile(r"(?:^|[^0-9.])[-+]?0[0-9]|[0-9][eE][-+]?[0-9]{3}")
+# 19 digits in a row (beyond 64 bits, ryaml reads some as floats): every digit made "0" first,
+# so a substring search finds them (a regular expression tries at each digit: 10x slower).
+_LONG_NUMBER = b"0" * 19
+_DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"0" * 9)
+# Something like a leading-zero number (a 0 and a digit, after no digit or dot) or a float too
+# big for a double: two searches, not one alternation (which scans at every character).
+_MAYBE_LEADING_ZERO = re.compile(r"0(?<![0-9.]0)[0-9]")
+_MAYBE_HUGE_FLOAT = re.compile(r"[0-9][eE][-+]?[0-9]{3}")
 _LEADING_ZERO = re.compile(r"^[-+]?0[0-9]+$")
 
 
@@ -455,13 +462,14 @@ def _parse_plain_yaml(
     """The fast path (see the module docstring); ``None`` sends the text to the bounded reader."""
     if any(c in text for c in _NOT_PLAIN_CHARS) and _NOT_PLAIN.search(text):
         return None
-    if _LONG_NUMBER.search(text):
+    if _LONG_NUMBER in text.encode().translate(_DIGITS_TO_ZERO):
         return None
     try:
         data = ryaml.loads(text)
     except ValueError:  # ryaml's errors; the bounded reader says what is wrong, and where
         return None
-    containers = _core_values_only(data, options.max_depth, bool(_MAYBE_NUMERIC.search(text)))
+    numbers = bool(_MAYBE_LEADING_ZERO.search(text) or _MAYBE_HUGE_FLOAT.search(text))
+    containers = _core_values_only(data, options.max_depth, numbers)
     if containers is None:
         return None
     return data, LazyLines(text, source, options, data, containers)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -173,42 +174,70 @@ def acyclic(
     return result
 
 
+_AS_IS_DEPTH = 200
+"""How deep :func:`_fits_as_is` recurses; a deeper document is copied (the copy is iterative)."""
+
+
 def _fits_as_is(node: dict[str, Any] | list[Any], max_nodes: int, max_depth: int | None) -> bool:
     """No cycle, and expanded no more than ``max_nodes`` dicts/lists, no deeper than
-    ``max_depth``: one visit per distinct node, sizes and heights memoised."""
-    size: dict[int, int] = {}
-    height: dict[int, int] = {}
-    active = {id(node)}
-    stack = [(node, _containers(node))]
-    while stack:
-        current, children = stack[-1]
-        for child in children:
-            if id(child) in size:
-                continue
-            if id(child) in active:
-                return False  # a cycle
-            active.add(id(child))
-            stack.append((child, _containers(child)))
-            break
-        else:
-            stack.pop()
-            active.discard(id(current))
-            kids = [id(child) for child in _containers(current)]
-            size[id(current)] = total = 1 + sum(size[kid] for kid in kids)
-            height[id(current)] = tall = 1 + max((height[kid] for kid in kids), default=0)
-            if total > max_nodes or (max_depth is not None and tall > max_depth):
-                return False
-    return True
+    ``max_depth``: one visit per distinct node, sizes and heights memoised. Recursive (3x
+    faster than a stack of iterators) down to ``_AS_IS_DEPTH``: a document deeper than that
+    is said not to fit, so the bounded copy checks it."""
+    deepest = _AS_IS_DEPTH if max_depth is None else min(max_depth, _AS_IS_DEPTH)
+    tallest = sys.maxsize if max_depth is None else max_depth
+    try:
+        return _fits(node, 1, _Fit(max_nodes, tallest, deepest, {}, set()))
+    except RecursionError:  # called deep in the stack already: the copy checks instead
+        return False
 
 
-def _containers(node: dict[str, Any] | list[Any]) -> Iterator[Any]:
-    values = node.values() if isinstance(node, dict) else node
-    return (value for value in values if isinstance(value, (dict, list)))
+@dataclass
+class _Fit:
+    """What :func:`_fits` checks against, and what it found so far."""
+
+    max_nodes: int
+    max_height: int
+    max_path: int
+    done: dict[int, tuple[int, int]]
+    """``id(node)`` -> (expanded size, height) of every node visited."""
+    active: set[int]
+    """The nodes on the path being visited."""
+
+
+def _fits(current: dict[str, Any] | list[Any], depth: int, fit: _Fit) -> bool:
+    fit.active.add(id(current))
+    total, tall = 1, 0
+    for child in current.values() if isinstance(current, dict) else current:
+        if not isinstance(child, (dict, list)):
+            continue
+        known = fit.done.get(id(child))
+        if known is None:
+            if id(child) in fit.active or depth >= fit.max_path or not _fits(child, depth + 1, fit):
+                return False  # a cycle, too deep, or too big below
+            known = fit.done[id(child)]
+        total += known[0]
+        if known[1] > tall:
+            tall = known[1]
+    fit.active.discard(id(current))
+    fit.done[id(current)] = (total, tall + 1)
+    return total <= fit.max_nodes and tall < fit.max_height
 
 
 def is_reference(node: Any) -> bool:
     """A JSON Reference object: a mapping with a string ``$ref`` (siblings are ignored)."""
     return isinstance(node, dict) and isinstance(node.get("$ref"), str)
+
+
+_Path = tuple["_Path", str | int] | None
+"""Where a node is: its parent's path and its key (``None``: the root)."""
+
+
+def _pointer(path: _Path) -> str:
+    tokens: list[str | int] = []
+    while path is not None:
+        path, key = path
+        tokens.append(key)
+    return jsonpointer.join(reversed(tokens))
 
 
 @dataclass(eq=False)
@@ -273,6 +302,7 @@ class _Resolver:
         self.containers = 0
         self.origins: dict[int, str] = {}
         self.memo: dict[int, Any] = {}
+        self.followed: dict[tuple[_Doc, str], tuple[Any, str]] = {}
         self.active: set[int] = set()
         self.files: list[Path] = [path]
         self.retained: list[Any] = []
@@ -285,25 +315,35 @@ class _Resolver:
         if is_reference(root):
             root = self._target(root)
         seen: set[int] = set()
-        stack: list[tuple[Any, str]] = [(root, "")]
+        # a node's path is (its parent's path, its key): the pointer is spelled only for an error
+        stack: list[tuple[Any, _Path]] = [(root, None)]
         while stack:
-            node, pointer = stack.pop()
+            node, path = stack.pop()
             if id(node) in seen:
                 continue
             seen.add(id(node))
-            items = list(node.items()) if isinstance(node, dict) else list(enumerate(node))
+            # replacing a value while iterating is safe: no key is added or removed
+            items = node.items() if isinstance(node, dict) else enumerate(node)
             for key, child in items:
-                if is_reference(child) and id(child) not in self.unresolved:
+                if not isinstance(child, (dict, list)):
+                    continue
+                if (
+                    isinstance(child, dict)
+                    and isinstance(child.get("$ref"), str)
+                    and id(child) not in self.unresolved
+                ):
                     try:
                         node[key] = child = self._target(child)
                     except DanglingRefError as error:
                         if not self.lenient:
                             raise
-                        self.dangling.append((jsonpointer.child(pointer, key), error))
+                        self.dangling.append((_pointer((path, key)), error))
                         self.unresolved[id(child)] = error.problem
                         continue
-                if isinstance(child, (dict, list)) and id(child) not in seen:
-                    stack.append((child, jsonpointer.child(pointer, key)))
+                    if not isinstance(child, (dict, list)):
+                        continue
+                if id(child) not in seen:
+                    stack.append((child, (path, key)))
         return Resolved(
             root,
             self.origins,
@@ -482,10 +522,19 @@ class _Resolver:
         return _Site(self.locations, id(ref_obj), self.root_doc.name)
 
     def _follow(self, ref_obj: dict[str, Any]) -> tuple[Any, str]:
-        """One step: the node ``ref_obj`` points at (maybe another reference) and its name."""
+        """One step: the node ``ref_obj`` points at (maybe another reference) and its name.
+
+        Found once per ``$ref`` text in each file (the same text there names the same node).
+        """
         ref: str = ref_obj["$ref"]
-        where = self._where(ref_obj)
         holder = self.node_doc.get(id(ref_obj), self.root_doc)
+        found = self.followed.get((holder, ref))
+        if found is None:
+            found = self.followed[holder, ref] = self._walk(ref_obj, ref, holder)
+        return found
+
+    def _walk(self, ref_obj: dict[str, Any], ref: str, holder: _Doc) -> tuple[Any, str]:
+        where = self._where(ref_obj)
         uri, _, fragment = ref.partition("#")
         doc = self._load(uri, holder, ref, where) if uri else holder
         pointer = unquote(fragment)

@@ -36,8 +36,10 @@ def _expressions(spec: Spec) -> Iterator[tuple[str, str, str]]:
     messages += [m for op in spec.operations if op.reply for m in op.reply.messages]
     for message in messages:
         location = (message.correlation_id or {}).get("location")
-        pointer = jsonpointer.child(message.pointer, "correlationId", "location")
-        if pointer in seen or location is None:
+        if location is None:
+            continue
+        pointer = f"{message.pointer}/correlationId/location"
+        if pointer in seen:
             continue
         seen.add(pointer)
         problem = _problem(location)

@@ -121,6 +121,8 @@ def _parameters(spec: Spec, channel: Channel) -> Iterator[tuple[str, str, str]]:
 
 
 def _binding_mismatch(spec: Spec, channel: Channel) -> Iterator[tuple[str, str, str]]:
+    if not channel.bindings:
+        return
     # the binding field that names a destination is each protocol's registry entry's
     from pytest_asyncapi.brokers.registry import descriptions
 

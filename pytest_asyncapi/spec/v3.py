@@ -53,17 +53,17 @@ def build(
 
 
 def _channel(ctx: Context, key: str, raw: dict[str, Any]) -> Channel:
-    pointer = jsonpointer.child("", "channels", key)
+    pointer = "/channels/" + jsonpointer.escape(key)
     return Channel(
         id=key,
         address=text(raw.get("address")),
         parameters=tuple(
-            build_parameter(ctx, name, value, jsonpointer.child(pointer, "parameters", name))
+            build_parameter(ctx, name, value, f"{pointer}/parameters/{jsonpointer.escape(name)}")
             for name, value in mapping(raw.get("parameters")).items()
             if isinstance(value, dict)
         ),
         messages=tuple(
-            build_message(ctx, value, name, jsonpointer.child(pointer, "messages", name))
+            build_message(ctx, value, name, f"{pointer}/messages/{jsonpointer.escape(name)}")
             for name, value in mapping(raw.get("messages")).items()
             if isinstance(value, dict)
         ),
@@ -95,7 +95,7 @@ def _operation(
     merged = apply_traits(raw, 3)
     channel_id = channel_ids[id(raw.get("channel"))]
     known = messages_by_channel[channel_id]
-    pointer = jsonpointer.child("", "operations", key)
+    pointer = "/operations/" + jsonpointer.escape(key)
     raw_messages = merged.get("messages")
     if isinstance(raw_messages, list):
         messages = tuple(

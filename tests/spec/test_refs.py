@@ -168,6 +168,33 @@ def test_cross_file_chain_resolves_relative_to_the_holding_file() -> None:
     assert resolved.origins[id(schemas["Whole"])] == "whole.yaml"
 
 
+def test_one_ref_text_names_its_own_files_target_and_fails_wherever_written(
+    tmp_path: Path,
+) -> None:
+    # each $ref text is followed once per file: the same text in another file is another target
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "root.yaml").write_text(
+        "asyncapi: 3.0.0\n"
+        "here: {$ref: '#/Local'}\n"
+        "again: {$ref: '#/Local'}\n"
+        "there: {$ref: 'sub/other.yaml#/Wrapper'}\n"
+        "gone: {$ref: '#/Missing'}\n"
+        "gone_too: {$ref: '#/Missing'}\n"
+        "Local: {description: in root.yaml}\n"
+    )
+    (tmp_path / "sub" / "other.yaml").write_text(
+        "Wrapper: {$ref: '#/Local'}\nLocal: {description: in sub/other.yaml}\n"
+    )
+    options = LoadOptions(root=tmp_path)
+    resolved = resolve_document(tmp_path / "root.yaml", options, lenient=True)
+    root = resolved.root
+    assert root["here"] is root["again"] is root["Local"]
+    assert root["there"]["description"] == "in sub/other.yaml"
+    assert resolved.origins[id(root["Local"])] == "#/Local"
+    assert resolved.origins[id(root["there"])] == "sub/other.yaml#/Wrapper"
+    assert sorted((p, e.line) for p, e in resolved.dangling) == [("/gone", 5), ("/gone_too", 6)]
+
+
 def test_locations_and_locate() -> None:
     resolved = resolve("multi/root.yaml")
     schemas = resolved.root["components"]["schemas"]
