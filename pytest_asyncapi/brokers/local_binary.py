@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import weakref
 from contextlib import suppress
 from dataclasses import dataclass
@@ -107,7 +108,13 @@ def start_local(
         port = probes.free_port()
         command = _command(protocol, binary, port, workdir, jetstream, config)
         with log_path.open("wb") as log:
-            process = _Watched.spawn(command, workdir, log, cwd=config.parent if config else None)
+            process = _Watched.spawn(
+                command,
+                workdir,
+                log,
+                cwd=config.parent if config else None,
+                stop_signal=registry.describe(protocol).local.stop_signal,
+            )
         try:
             probes.poll_until_ready(
                 lambda t: probes.ready(protocol, Address("127.0.0.1", port), t, tls),  # noqa: B023
@@ -139,12 +146,18 @@ class _Watched:
 
     @classmethod
     def spawn(
-        cls, command: list[str], workdir: Path, log: Any, cwd: Path | None = None
+        cls,
+        command: list[str],
+        workdir: Path,
+        log: Any,
+        cwd: Path | None = None,
+        stop_signal: int = signal.SIGTERM,
     ) -> _Watched:
         read_end, write_end = os.pipe()  # not inheritable: no other child keeps it open
+        watched = [str(workdir), str(int(stop_signal)), *command]
         try:
             process = subprocess.Popen(
-                [sys.executable, "-I", "-S", watchdog.__file__, str(workdir), *command],
+                [sys.executable, "-I", "-S", watchdog.__file__, *watched],
                 stdin=read_end,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -169,9 +182,7 @@ class _Watched:
                 os.write(self.pipe, watchdog.KEEP)
             os.close(self.pipe)
             self.pipe = None
-        try:
-            self.watchdog.wait(timeout=10)
-        except subprocess.TimeoutExpired:
+        if not _exits_within(self.watchdog, 10):
             self.watchdog.kill()  # the broker follows it (parent-death signal)
             self.watchdog.wait()
 
@@ -187,6 +198,15 @@ class _Watched:
             with suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
         self.watchdog.wait()
+
+
+def _exits_within(process: subprocess.Popen[bytes], timeout: float) -> bool:
+    """Whether ``process`` exits within ``timeout``, known the moment it does: a thread blocks
+    in ``wait`` (``Popen.wait(timeout)`` polls, with sleeps growing to 50 ms)."""
+    waiter = threading.Thread(target=process.wait, name="pytest-asyncapi-broker-stop", daemon=True)
+    waiter.start()
+    waiter.join(timeout)
+    return not waiter.is_alive()
 
 
 def _exited(process: _Watched, interval: float) -> str | None:

@@ -15,6 +15,7 @@ Importing this module, or a description, imports only the standard library: the 
 from __future__ import annotations
 
 import importlib
+import signal
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -79,6 +80,8 @@ class LocalRecipe:
     """How to get the binary."""
     command: Callable[[Path, int, Path, bool, Path | None], list[str]]
     """``(binary, port, workdir, jetstream, config)`` -> the command line (loopback only)."""
+    stop_signal: int = signal.SIGTERM
+    """What stops the broker (its watchdog sends it; SIGKILL follows 5 s later)."""
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,9 @@ class ProtocolDescription:
     """A request's reply goes to a fresh destination under this prefix when no reply channel
     names one (and the publish carries it as its native reply address); ``None``: the
     protocol has no native reply address and needs a reply channel."""
+    preload: tuple[str, ...] = ()
+    """Modules the session's capture and :attr:`prepare_session` import (the client library):
+    imported in a thread while a plugin session's broker starts (``brokers/preload.py``)."""
     provision_options: Callable[[Settings], Mapping[str, Any]] = field(default=lambda settings: {})
     """Extra keyword arguments for ``provision`` in a plugin session."""
     prepare_session: Callable[[str, Settings], None] = field(default=lambda url, settings: None)

@@ -1,27 +1,27 @@
 """A local broker never outlives the process that started it: run as ``python watchdog.py``.
 
-``python -I -S watchdog.py WORKDIR COMMAND...`` starts COMMAND (the broker) in WORKDIR and
-reads its own standard input, a pipe whose only writer is the process that started it (pytest,
-the CLI). End of file there means that process is gone — however it ended: SIGTERM, SIGKILL,
-``os._exit`` (pytest-timeout's thread method) — or is stopping the broker: the watchdog
-terminates the broker (SIGTERM, then SIGKILL after 5 s) and exits with the broker's status. If
+``python -I -S watchdog.py WORKDIR SIGNAL COMMAND...`` starts COMMAND (the broker) in WORKDIR
+and reads its own standard input, a pipe whose only writer is the process that started it
+(pytest, the CLI). End of file there means that process is gone — however it ended: SIGTERM,
+SIGKILL, ``os._exit`` (pytest-timeout's thread method) — or is stopping the broker: the
+watchdog stops the broker (the signal numbered SIGNAL, then SIGKILL after 5 s) and exits with
+the broker's status. If
 the parent wrote ``k`` before closing (an orderly stop), WORKDIR is left for it to read the log
 and remove; otherwise the watchdog removes it, so no temp dir accumulates.
 
 On Linux the broker also gets a parent-death signal (``PR_SET_PDEATHSIG``), so it dies even if
 the watchdog itself is killed. The broker's pid is written to ``WORKDIR/broker.pid``. Stdlib
-only, imports nothing of the package, so it starts in milliseconds.
+only, imports nothing of the package and only what starting the broker needs before it does
+(``shutil`` when a temp dir is removed), so the broker starts a few milliseconds after it.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
 import threading
-from pathlib import Path
 
 KEEP = b"k"
 """Written by the parent before closing the pipe: an orderly stop, the parent cleans up."""
@@ -37,21 +37,22 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-def _stop(child: subprocess.Popen[bytes]) -> None:
-    """SIGTERM now, SIGKILL in 5 s if still running (only the main thread waits for it)."""
-    child.terminate()
+def _stop(child: subprocess.Popen[bytes], signum: int) -> None:
+    """``signum`` now, SIGKILL in 5 s if still running (only the main thread waits for it)."""
+    child.send_signal(signum)
     killer = threading.Timer(5, child.kill)
     killer.daemon = True
     killer.start()
 
 
 def main(argv: list[str]) -> int:
-    workdir, command = Path(argv[1]), argv[2:]
+    workdir, stop_signal, command = argv[1], int(argv[2]), argv[3:]
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent, which stops us
     child = subprocess.Popen(
         command, stdin=subprocess.DEVNULL, cwd=workdir, preexec_fn=_die_with_parent
     )
-    (workdir / PID_FILE).write_text(str(child.pid))
+    with open(os.path.join(workdir, PID_FILE), "w") as pid_file:
+        pid_file.write(str(child.pid))
     orphaned = threading.Event()
 
     def watch() -> None:
@@ -60,19 +61,21 @@ def main(argv: list[str]) -> int:
             keep = keep or KEEP in data
         if not keep:
             orphaned.set()
-        _stop(child)
+        _stop(child, stop_signal)
 
     def on_term(signum: int, frame: object) -> None:
         orphaned.set()
-        _stop(child)
+        _stop(child, stop_signal)
 
     signal.signal(signal.SIGTERM, on_term)
     threading.Thread(target=watch, daemon=True).start()
     code = child.wait()
     if orphaned.is_set():
+        import shutil
+
         shutil.rmtree(workdir, ignore_errors=True)
     return code if code >= 0 else 128 - code
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    os._exit(main(sys.argv))  # no interpreter teardown: the broker is gone, nothing to flush

@@ -115,14 +115,17 @@ def pytest_configure(config: pytest.Config) -> None:
             "the others' messages; use --asyncapi-broker auto, local or container (one broker "
             "per worker), or run without -n"
         )
-    from pytest_asyncapi.errors import SpecError
-    from pytest_asyncapi.plugin.session import ContractSession
+    from pytest_asyncapi import collector
 
-    try:
-        # pytest's cache keeps official-schema check results (absent: -p no:cacheprovider)
-        session = ContractSession(settings, check_cache=getattr(config, "cache", None))
-    except (SpecError, SettingsError) as error:
-        raise pytest.UsageError(mask(f"--asyncapi: {error}")) from None
+    with collector.paused():  # imports and a loaded document: long-lived objects only
+        from pytest_asyncapi.errors import SpecError
+        from pytest_asyncapi.plugin.session import ContractSession
+
+        try:
+            # pytest's cache keeps official-schema check results (absent: -p no:cacheprovider)
+            session = ContractSession(settings, check_cache=getattr(config, "cache", None))
+        except (SpecError, SettingsError) as error:
+            raise pytest.UsageError(mask(f"--asyncapi: {error}")) from None
     config.stash[SESSION] = session
     config.pluginmanager.register(_Collector(session), name="asyncapi-collector")
     if config.pluginmanager.hasplugin("html"):

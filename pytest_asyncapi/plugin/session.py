@@ -142,27 +142,32 @@ class ContractSession:
             raise BrokerError(f"the broker is unavailable (see the first error): {self.failure}")
         if self.recorder is not None:
             return self.recorder
+        from pytest_asyncapi import collector
+
         try:
-            self.recorder = self._start()
+            with collector.paused():  # imports, a broker, a capture: long-lived objects
+                self.recorder = self._start()
         except AsyncAPIContractError as error:
             self.failure = str(error).splitlines()[0]
             raise
         return self.recorder
 
     def _start(self) -> Recorder:
+        from pytest_asyncapi.brokers.preload import preloading
         from pytest_asyncapi.brokers.provision import provision
 
         settings = self.settings
         described = describe(self.protocol)
         mode = settings.broker_url if settings.broker == "url" else settings.broker
         assert mode is not None
-        self.broker = provision(
-            self.protocol,
-            mode,
-            image=settings.image,
-            startup_timeout=settings.startup_timeout,
-            **described.provision_options(settings),
-        )
+        with preloading(described.preload):  # the capture's imports while the broker starts
+            self.broker = provision(
+                self.protocol,
+                mode,
+                image=settings.image,
+                startup_timeout=settings.startup_timeout,
+                **described.provision_options(settings),
+            )
         endpoint = self.broker.endpoint
         described.prepare_session(endpoint.url, settings)
         env_var = settings.broker_env or described.env_var

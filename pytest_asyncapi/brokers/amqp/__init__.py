@@ -192,6 +192,7 @@ DESCRIPTION = ProtocolDescription(
         command=provisioning.command,
     ),
     session_capture=_session_capture,
+    preload=("pytest_asyncapi.brokers.amqp.capture", "aiormq"),
     record_capture=_record_capture,
     binding_field="queue.name",
     address_destination=lambda address, slash_to_dot: address,

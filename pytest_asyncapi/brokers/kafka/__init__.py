@@ -87,6 +87,7 @@ DESCRIPTION = ProtocolDescription(
         command=provisioning.command,
     ),
     session_capture=_session_capture,
+    preload=("pytest_asyncapi.brokers.kafka.capture", "aiokafka", "aiokafka.admin"),
     record_capture=_record_capture,
     binding_field="topic",
     address_destination=lambda address, slash_to_dot: address,

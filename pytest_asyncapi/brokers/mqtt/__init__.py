@@ -6,6 +6,7 @@ CONNECT/CONNACK probe). Importing this package imports only the standard library
 
 from __future__ import annotations
 
+import signal
 from typing import TYPE_CHECKING
 
 from pytest_asyncapi.brokers.mqtt import provisioning
@@ -99,8 +100,12 @@ DESCRIPTION = ProtocolDescription(
         install_hint="apt-get install mosquitto (Debian/Ubuntu), brew install mosquitto, "
         "or put mosquitto on PATH",
         command=provisioning.command,
+        # mosquitto looks at SIGTERM only between 100 ms waits; it keeps nothing (persistence
+        # false), so SIGKILL loses nothing
+        stop_signal=signal.SIGKILL,
     ),
     session_capture=_session_capture,
+    preload=("pytest_asyncapi.brokers.mqtt.capture", "paho.mqtt.client"),
     record_capture=_record_capture,
     binding_field="topic",
     address_destination=lambda address, slash_to_dot: address,

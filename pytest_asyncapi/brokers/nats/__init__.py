@@ -88,16 +88,28 @@ def _provision_options(settings: Settings) -> Mapping[str, Any]:
 
 
 def _prepare_session(url: str, settings: Settings) -> None:
-    """Check auth/TLS with one real connection, then create the declared streams."""
+    """Check auth/TLS with one real connection (unless there is nothing to check), then
+    create the declared streams."""
     __tracebackhide__ = True  # the URL may carry credentials
     from pytest_asyncapi.brokers.nats.connect import check_connection, connect_kwargs
     from pytest_asyncapi.brokers.nats.streams import declare_streams
 
     deadline = min(settings.startup_timeout, CONNECT_DEADLINE)
     nats = _options(settings)
-    check_connection(url, nats.connect, deadline)
+    if not _nothing_to_check(settings, nats):
+        check_connection(url, nats.connect, deadline)
     connect = connect_kwargs(nats.connect, url)
     declare_streams(url, nats.streams, connect=connect, timeout=deadline)
+
+
+def _nothing_to_check(settings: Settings, nats: options.NatsOptions) -> bool:
+    """The session's own server (the pinned image or the binary, no config file), reached
+    without credentials or TLS: it has no auth or TLS for a check connection to explain;
+    the capture's connection reports anything else."""
+    from pytest_asyncapi.brokers.nats.connect import NatsConnectSettings
+
+    own = settings.broker != "url" and settings.image is None and nats.config is None
+    return own and nats.connect == NatsConnectSettings()
 
 
 def _options(settings: Settings) -> options.NatsOptions:
@@ -139,6 +151,7 @@ DESCRIPTION = ProtocolDescription(
         command=provisioning.command,
     ),
     session_capture=_session_capture,
+    preload=("pytest_asyncapi.brokers.nats.capture", "uvloop"),  # uvloop: brokers/event_loop.py
     record_capture=_record_capture,
     binding_field="subject",
     address_destination=_address_destination,
