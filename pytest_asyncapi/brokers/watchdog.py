@@ -5,9 +5,9 @@ and reads its own standard input, a pipe whose only writer is the process that s
 (pytest, the CLI). End of file there means that process is gone — however it ended: SIGTERM,
 SIGKILL, ``os._exit`` (pytest-timeout's thread method) — or is stopping the broker: the
 watchdog stops the broker (the signal numbered SIGNAL, then SIGKILL after 5 s) and exits with
-the broker's status. If
-the parent wrote ``k`` before closing (an orderly stop), WORKDIR is left for it to read the log
-and remove; otherwise the watchdog removes it, so no temp dir accumulates.
+the broker's status. If the parent wrote ``k`` before closing (an orderly stop), WORKDIR is
+left for it to read the log and remove; otherwise the watchdog removes it, so no temp dir
+accumulates.
 
 On Linux the broker also gets a parent-death signal (``PR_SET_PDEATHSIG``), so it dies even if
 the watchdog itself is killed. The broker's pid is written to ``WORKDIR/broker.pid``. Stdlib
