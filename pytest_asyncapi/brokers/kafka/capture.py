@@ -22,7 +22,9 @@ dropped on receipt. While a publish awaits its acknowledgement, received records
 back, so one cannot slip through before its offset is known.
 
 Every broker client lives in one event loop in the adapter's own thread; the pytest thread
-(sync or pytest-asyncio tests alike) only submits work to it. The receive path only appends.
+(sync or pytest-asyncio tests alike) only submits work to it. The receive path builds the
+:class:`~pytest_asyncapi.captured.Captured` records as they arrive (while the test runs), so a
+drain only hands out lists.
 """
 
 from __future__ import annotations
@@ -99,9 +101,8 @@ class KafkaCapture(CaptureAdapter):
         }
         self._fetch_max_wait_ms = fetch_max_wait_ms
         # shared with the pytest thread
-        self._pending: deque[_Batch] = deque()
+        self._pending: deque[list[Captured]] = deque()
         self._received = 0
-        self._seq = 0
         self._waiters = 0
         self._cond = threading.Condition(threading.Lock())
         self._started = False
@@ -112,6 +113,7 @@ class KafkaCapture(CaptureAdapter):
         self._own: set[tuple[str, int, int]] = set()
         self._publishing = 0
         self._held: list[_Batch] = []
+        self._seq = 0
         self._read_error: Exception | None = None
         self._consumer: Any = None
         self._probe: Any = None
@@ -232,32 +234,10 @@ class KafkaCapture(CaptureAdapter):
 
     def _hand_out(self) -> list[Captured]:
         out: list[Captured] = []
-        append = out.append
+        extend = out.extend
         popleft = self._pending.popleft
-        seq = self._seq
         for _ in range(len(self._pending)):
-            records, at = popleft()
-            for r in records:
-                seq += 1
-                headers = (
-                    tuple((k, b"" if v is None else v) for k, v in r.headers) if r.headers else None
-                )
-                payload = b"" if r.value is None else r.value
-                append(
-                    Captured(
-                        r.topic,
-                        payload,
-                        headers,
-                        at,
-                        seq,
-                        key=r.key,
-                        partition=r.partition,
-                        offset=r.offset,
-                        timestamp_ms=r.timestamp,
-                        tombstone=r.value is None,
-                    )
-                )
-        self._seq = seq
+            extend(popleft())
         return out
 
     # -- loop thread ------------------------------------------------------------------------
@@ -431,20 +411,42 @@ class KafkaCapture(CaptureAdapter):
             tick.set()
 
     def _accept(self, records: list[Any], at: float) -> None:
-        if self._own:
-            own = self._own
-            kept = []
-            for r in records:
+        """Turn ``records`` (but the adapter's own publishes) into :class:`Captured` records
+        for the pytest thread: built here, while the test runs, not at the drain."""
+        own = self._own
+        seq = self._seq
+        out: list[Captured] = []
+        append = out.append
+        for r in records:
+            if own:
                 mine = (r.topic, r.partition, r.offset)
                 if mine in own:
                     own.discard(mine)
-                else:
-                    kept.append(r)
-            if not kept:
-                return
-            records = kept
-        self._pending.append((records, at))
-        self._received += len(records)
+                    continue
+            seq += 1
+            value = r.value
+            headers = r.headers
+            append(
+                Captured(
+                    r.topic,
+                    b"" if value is None else value,
+                    tuple((k, b"" if v is None else v) for k, v in headers) if headers else None,
+                    at,
+                    seq,
+                    r.key,
+                    r.partition,
+                    r.offset,
+                    r.timestamp,
+                    None,
+                    None,
+                    value is None,
+                )
+            )
+        if not out:
+            return
+        self._seq = seq
+        self._pending.append(out)
+        self._received += len(out)
         if self._waiters:
             with self._cond:
                 self._cond.notify_all()
