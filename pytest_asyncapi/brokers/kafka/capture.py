@@ -254,12 +254,16 @@ class KafkaCapture(CaptureAdapter):
             fetch_max_wait_ms=self._fetch_max_wait_ms,
             **self._options,
         )
-        # end offsets come from a second, idle consumer: on the capture consumer's connection
-        # they would queue behind its long-poll fetch
+        await self._bounded(asyncio.gather(self._admin.start(), self._consumer.start()))
+
+    async def _start_probe(self) -> None:
+        """End offsets come from a second, idle consumer: on the capture consumer's connection
+        they would queue behind its long-poll fetch. Started once the declared topics exist,
+        so its first metadata knows them (a topic it does not know costs a retry backoff)."""
+        from aiokafka import AIOKafkaConsumer
+
         self._probe = AIOKafkaConsumer(group_id=None, enable_auto_commit=False, **self._options)
-        await self._bounded(
-            asyncio.gather(self._admin.start(), self._consumer.start(), self._probe.start())
-        )
+        await self._bounded(self._probe.start())
 
     async def _start(self, destinations: Sequence[str]) -> None:
         self._selector = TopicSelector.of(destinations, undeclared=self.undeclared)
@@ -272,12 +276,15 @@ class KafkaCapture(CaptureAdapter):
                 replication_factor=self.replication_factor,
                 timeout=self.timeout,
             )
+        await self._start_probe()
         self._reassign(await self._list(retry=True))
         partitions = list(self._next)
         ends = await self._end_offsets(partitions)
         for tp, end in ends.items():
             self._consumer.seek(tp, end)
-        await self._confirm_ends(partitions, ends)
+        # an end offset of 0 is an empty log (one record makes it at least 1, on Tansu too):
+        # it needs no fetch to confirm it
+        await self._confirm_ends([tp for tp in partitions if ends[tp]], ends)
         self._reader = asyncio.create_task(self._read())
 
     async def _confirm_ends(self, partitions: list[Any], ends: dict[Any, int]) -> None:
