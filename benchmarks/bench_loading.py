@@ -136,16 +136,17 @@ class DirectoryCache:
         path.write_text(json.dumps(value), encoding="utf-8")
 
 
-def scaling_ms(channels: int, rounds: int, folder: Path, options: LoadOptions) -> float:
-    """Median load + check time of a ``channels``-channel document, warm as a second pytest
-    run finds it: imports done, official schema compiled, and the official check's result in
-    the check cache (a cache directory like pytest's, unless ``options`` name one)."""
+def warm_document(channels: int, folder: Path, options: LoadOptions) -> tuple[Path, LoadOptions]:
+    """A ``channels``-channel document in ``folder``, loaded once so that the next load is warm
+    as a second pytest run finds it: imports done, official schema compiled, and the official
+    check's result in the check cache (a cache directory like pytest's, unless ``options``
+    name one). Returns the document and the options to load it with."""
     path = folder / f"channels_{channels}.yaml"
     path.write_text(channels_document(channels))
     if options.check_cache is None:
         options = dataclasses.replace(options, check_cache=DirectoryCache(folder / "cache"))
-    loader.load_spec(path, options)  # warm
-    return median_ms(path, rounds, options)
+    loader.load_spec(path, options)
+    return path, options
 
 
 def parse_ms(channels: int, rounds: int, folder: Path) -> float:

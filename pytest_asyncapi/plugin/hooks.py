@@ -117,7 +117,7 @@ def pytest_configure(config: pytest.Config) -> None:
         )
     from pytest_asyncapi import collector
 
-    with collector.paused():  # imports and a loaded document: long-lived objects only
+    with collector.long_lived():  # imports and a loaded document: long-lived objects only
         from pytest_asyncapi.errors import SpecError
         from pytest_asyncapi.plugin.session import ContractSession
 

@@ -51,7 +51,7 @@ def load_spec(
     """
     options = options or LoadOptions()
     path = Path(path)
-    with collector.paused():
+    with collector.long_lived():
         resolved = resolve_document(path, options, lenient=True)
         spec = build_spec(path, resolved, options)
     if strict and spec.findings:
