@@ -2,8 +2,10 @@
 
 An adapter owns one connection to a broker, records what is published on the destinations it
 was asked to watch (and on any other, through a catch-all), and can publish. It never
-validates: the receive path only appends :class:`~pytest_asyncapi.captured.Captured` records
-(validation is done later, off that path, by :mod:`pytest_asyncapi.check.contract`).
+validates itself: the receive path appends :class:`~pytest_asyncapi.captured.Captured` records,
+judged later by :mod:`pytest_asyncapi.check`; an adapter that builds its records in its own
+thread first hands each list to :attr:`CaptureAdapter.observer` (the recorder counts valid
+ones there, while the test runs).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import abc
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     from pytest_asyncapi.captured import Captured
 
@@ -25,6 +27,10 @@ class CaptureAdapter(abc.ABC):
     """Capture and publish on one broker. Thread-safe: the pytest thread calls every method."""
 
     protocol: str = ""
+    observer: Callable[[list[Captured]], None] | None = None
+    """Called in the capture's own thread with each list of records it builds there, before
+    they can be handed out (the recorder counts valid ones while the test runs). Adapters
+    that build records at hand-out, on the pytest thread, never call it."""
 
     @abc.abstractmethod
     def start(self, destinations: Sequence[str]) -> None:

@@ -4,8 +4,9 @@
 dropped); ``end_test`` drains exactly and attributes everything in the window to the test.
 The cyclic garbage collector is paused while a drain hands records out and they are judged
 (:mod:`pytest_asyncapi.collector`). A window is judged by the fast path
-(:mod:`pytest_asyncapi.check.fast_path`: valid messages are counted) and the full judge for
-every other message.
+(:mod:`pytest_asyncapi.check.fast_path`: valid messages are counted; with an adapter that
+builds records in its own thread, counted there while the test runs,
+:mod:`pytest_asyncapi.check.count_ahead`) and the full judge for every other message.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from pytest_asyncapi import collector
 from pytest_asyncapi.check.contract import MessageVerdict, judge
+from pytest_asyncapi.check.count_ahead import CountAhead
 from pytest_asyncapi.check.fast_path import Planner
 from pytest_asyncapi.check.replies import ReplyTracker
 from pytest_asyncapi.check.results import TestOutcome
@@ -50,9 +52,12 @@ class Recorder:
         self.current: str | None = None
         self.previous: str | None = None
         self.replies = ReplyTracker(self.specs, router, check_key=check_key)
+        self.ahead = CountAhead(self.planner)
 
     def start(self) -> None:
         """Subscribe to every declared destination (confirmed by the broker) plus a catch-all."""
+        if not self.replies.active:  # requests are paired by the full judge at the window
+            self.adapter.observer = self.ahead.observe
         self.adapter.start(self.router.patterns())
 
     def begin_test(self, label: str) -> TestOutcome | None:
@@ -103,7 +108,7 @@ class Recorder:
 
     def judge_window(self, label: str, records: Sequence[Captured]) -> TestOutcome:
         """Valid messages counted by the fast path; every other one judged in full."""
-        valid, rest = self.planner.count(records)
+        valid, rest = self.ahead.count(records)
         verdicts = [v for record in rest for v in self._judge(record)]
         return TestOutcome(label, verdicts, valid=valid)
 

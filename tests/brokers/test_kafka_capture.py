@@ -1,5 +1,6 @@
 """Kafka capture beyond the shared suite, on a local Tansu: groups undisturbed, exact windows
-over keyed partitions, topic patterns and new topics, records kept whole, errors."""
+over keyed partitions, topic patterns and new topics, records kept whole, errors; the observer
+(each list of records, in the capture thread) and a window counted while the test runs."""
 
 from __future__ import annotations
 
@@ -17,13 +18,18 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from pytest_asyncapi.brokers.kafka.capture import KafkaCapture
 from pytest_asyncapi.brokers.kafka.topics import TopicSelector, bootstrap_servers
 from pytest_asyncapi.brokers.local_binary import start_local
+from pytest_asyncapi.check.recorder import Recorder
 from pytest_asyncapi.errors import BrokerError
+from pytest_asyncapi.routing import Router, build_routes
+from pytest_asyncapi.spec.loader import load_spec
 from tests.support.kafka_clients import AiokafkaClient
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from pathlib import Path
 
     from pytest_asyncapi.brokers.endpoints import ProvisionedBroker
+    from pytest_asyncapi.captured import Captured
 
 
 @pytest.fixture(scope="module")
@@ -393,3 +399,66 @@ def test_topic_selector() -> None:
     assert only.wants("lights.x.measured")
     assert not only.wants("lights.x.y.measured")
     assert not only.wants("orders")
+
+
+def test_the_observer_sees_every_record_in_the_capture_thread(
+    capture: KafkaCapture, client: AiokafkaClient, p: str
+) -> None:
+    topic = f"{p}.observed"
+    seen: list[tuple[str, list[int]]] = []
+
+    def observe(records: list[Captured]) -> None:
+        seen.append((threading.current_thread().name, [r.seq for r in records]))
+
+    capture.observer = observe
+    capture.start([topic])
+    client.publish([(topic, b"m%d" % i, None) for i in range(50)])
+    records = capture.drain()
+    assert len(records) == 50
+    assert {name for name, _ in seen} == {"asyncapi-kafka"}
+    # observed before the drain could hand them out: every record, in capture order
+    assert [seq for _, seqs in seen for seq in seqs] == [r.seq for r in records]
+
+
+AHEAD_SPEC = """\
+asyncapi: 3.0.0
+info: {{title: ahead, version: '1'}}
+channels:
+  events:
+    address: {topic}
+    messages:
+      Event:
+        payload: {{type: object, required: [n], properties: {{n: {{type: integer}}}}}}
+operations:
+  sendEvent: {{action: send, channel: {{$ref: '#/channels/events'}}}}
+"""
+
+
+def test_a_window_is_counted_in_the_capture_thread_while_the_test_runs(
+    url: str, client: AiokafkaClient, p: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    topic = f"{p}.ahead"
+    path = tmp_path / "ahead.yaml"
+    path.write_text(AHEAD_SPEC.format(topic=topic))
+    spec = load_spec(path)
+    recorder = Recorder([spec], KafkaCapture(url), Router(build_routes([spec], "kafka")[0]))
+    counted: list[tuple[str, int]] = []
+    count = recorder.planner.count
+
+    def counting(records: list[Captured]) -> Any:
+        counted.append((threading.current_thread().name, len(records)))
+        return count(records)
+
+    monkeypatch.setattr(recorder.planner, "count", counting)
+    try:
+        recorder.start()
+        recorder.begin_test("t")
+        client.publish([(topic, b'{"n": %d}' % i, None) for i in range(100)])
+        client.publish([(topic, b'{"n": "one"}', None)])
+        outcome = recorder.end_test()
+    finally:
+        recorder.adapter.close()
+    assert outcome.valid == {(str(spec.source), "events", "Event", topic): 100}
+    assert [v.outcome.value for v in outcome.verdicts] == ["invalid"]
+    assert sum(n for _, n in counted) == 101
+    assert {name for name, _ in counted} == {"asyncapi-kafka"}  # none left for the window

@@ -452,6 +452,9 @@ class KafkaCapture(CaptureAdapter):
         if not out:
             return
         self._seq = seq
+        observer = self.observer
+        if observer is not None:
+            observer(out)
         self._pending.append(out)
         self._received += len(out)
         if self._waiters:
