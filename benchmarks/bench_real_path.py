@@ -402,6 +402,9 @@ def bare_kafka(url: str, count: int) -> float:
 CONFTEST = '''
 import json, os, resource, time
 
+import pytest
+from pytest_asyncapi.check.recorder import Recorder
+
 
 def peak_rss_mb():
     """This process's own peak: ru_maxrss would start at the parent's (Linux keeps it across
@@ -414,8 +417,7 @@ def peak_rss_mb():
     except OSError:
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-import pytest
-from pytest_asyncapi.check.recorder import Recorder
+
 
 RESULTS = []
 JUDGING = []

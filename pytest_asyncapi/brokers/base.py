@@ -29,8 +29,9 @@ class CaptureAdapter(abc.ABC):
     protocol: str = ""
     observer: Callable[[list[Captured]], None] | None = None
     """Called in the capture's own thread with each list of records it builds there, before
-    they can be handed out (the recorder counts valid ones while the test runs). Adapters
-    that build records at hand-out, on the pytest thread, never call it."""
+    they can be handed out (the recorder counts valid ones while the test runs). Kafka's
+    capture calls it per fetched batch; adapters that build records at hand-out (NATS) or one
+    delivery at a time (MQTT, AMQP) do not, and their windows are counted when judged."""
 
     @abc.abstractmethod
     def start(self, destinations: Sequence[str]) -> None:
