@@ -18,6 +18,10 @@ if TYPE_CHECKING:
 
     from pytest_asyncapi.captured import Captured
 
+    PlainCounter = Callable[[str, Sequence[bytes]], list[int] | None]
+    """``counter(destination, payloads)``: the indices of the payloads not counted, in order
+    (``None``: none counted), as :class:`~pytest_asyncapi.check.fast_path.PlainCount`."""
+
 
 CAPTURE_GAP = "(capture connection)"
 """The destination of a record that stands for a gap in capture (``defect`` names it)."""
@@ -32,6 +36,11 @@ class CaptureAdapter(abc.ABC):
     they can be handed out (the recorder counts valid ones while the test runs). Kafka's
     capture calls it per fetched batch; adapters that build records at hand-out (NATS) or one
     delivery at a time (MQTT, AMQP) do not, and their windows are counted when judged."""
+    counter: PlainCounter | None = None
+    """Offered, by the ``drain`` of an adapter that builds its records at hand-out (NATS), the
+    payloads of plain messages (no headers, reply or defect) to one destination, before their
+    records are built: the recorder counts the valid ones, and only the others (by index) are
+    handed out (``take`` offers nothing: its records are the ones a running test looks at)."""
 
     @abc.abstractmethod
     def start(self, destinations: Sequence[str]) -> None:

@@ -48,6 +48,11 @@ if TYPE_CHECKING:
 Tally = tuple[str, str, str, str]
 """(spec source, channel id, message name, destination): what a valid verdict counts under."""
 
+Common = tuple["Callable[[Any], bool] | None", Tally]
+"""A destination planned as one route with one direct JSON candidate: its trusted validator
+(``None``: no payload schema; it may raise ``ValueError`` for False) and its tally."""
+Simple = dict[str, Common]
+
 PLAN_CACHE_LIMIT = 50_000
 """Destinations planned by a :class:`Planner`; past it the cache starts over (bounded memory
 when a service publishes to endlessly many distinct destinations)."""
@@ -128,6 +133,61 @@ class DestinationPlan:
     routes: tuple[RoutePlan, ...] | None
 
 
+class PlainCount:
+    """Counts plain messages (no defect, reply, headers; not a tombstone) on destinations of
+    the common case (:data:`Simple`), from their destination and payload alone: no record.
+
+    Called with a destination and the payloads of plain messages sent there, it counts the
+    valid ones (:meth:`take` returns the counts) and returns the indices of the others, in
+    order, for the caller to give their records to the full judge; ``None`` when the
+    destination is not the common case (planned on first sight): nothing counted."""
+
+    def __init__(self, planner: Planner) -> None:
+        self.planner = planner
+        self.simple = planner.simple
+        self.hits: dict[str, list[Any]] = {}
+        """Per destination: [its tally, how many valid messages]."""
+
+    def __call__(self, destination: str, payloads: Sequence[bytes]) -> list[int] | None:
+        one = self.simple.get(destination)
+        if one is None:
+            one = self.planner.common(destination)
+            if one is None:
+                return None
+        check, tally = one
+        loads = orjson.loads
+        dumps = orjson.dumps
+        rest: list[int] = []
+        for i, raw in enumerate(payloads):
+            try:  # a JSONDecodeError is a ValueError
+                value = loads(raw)
+                if check is not None and not check(value):
+                    rest.append(i)
+                    continue
+            except ValueError:
+                rest.append(i)
+                continue
+            # the payload as orjson writes it again: then no key repeats (see json_duplicates)
+            if dumps(value) != raw and duplicate_key_violations(raw, value):
+                rest.append(i)
+        valid = len(payloads) - len(rest)
+        if valid:
+            hit = self.hits.get(destination)
+            if hit is None:
+                self.hits[destination] = [tally, valid]
+            else:
+                hit[1] += valid
+        return rest
+
+    def take(self) -> Counter[Tally]:
+        """The counts since the previous ``take``."""
+        valid: Counter[Tally] = Counter()
+        for key, n in self.hits.values():
+            valid[key] += n
+        self.hits = {}
+        return valid
+
+
 class Planner:
     """Plans destinations once (cached) and tallies valid messages with them."""
 
@@ -143,58 +203,46 @@ class Planner:
         self.consumers = list(consumers)
         self._plans: dict[str, DestinationPlan] = {}
         self._candidates: dict[int, Candidate] = {}
-        self._simple: dict[str, tuple[Callable[[Any], bool] | None, Tally]] = {}
-        """Destinations planned as one route with one direct JSON candidate: its trusted
-        validator (``None``: no payload schema; it may raise ``ValueError`` for False) and
-        tally, for :meth:`count`'s inlined check."""
+        self.simple: Simple = {}
+        """Destinations planned as the common case (see :data:`Simple`); cleared in place."""
 
     def count(self, records: Sequence[Captured]) -> tuple[Counter[Tally], list[Captured]]:
         """Count the valid records; return the counts and, in order, the records the full
-        judge must see. The same verdicts as :meth:`tally` per record, with the common case
-        (one route, one direct JSON candidate, a record without headers) inlined."""
+        judge must see. The same verdicts as :meth:`tally` per record; runs of plain records
+        to one destination of the common case go to :class:`PlainCount` together."""
         valid: Counter[Tally] = Counter()
         rest: list[Captured] = []
-        hits: dict[str, list[Any]] = {}
-        """Per destination of the common case: [its tally, how many valid records]."""
-        simple = self._simple
+        simple = self.simple
+        plain = PlainCount(self)
         tally = self.tally
-        loads = orjson.loads
-        dumps = orjson.dumps
+        run: list[Captured] = []
+        """Consecutive plain records to one destination of the common case."""
         for record in records:
             destination = record.destination
-            one = simple.get(destination)
             if (
-                one is not None
+                destination in simple
                 and record.defect is None
                 and record.reply is None
                 and not record.headers
                 and not record.tombstone
             ):
-                raw = record.payload
-                check = one[0]
-                try:  # a JSONDecodeError is a ValueError
-                    value = loads(raw)
-                    ok = check is None or check(value)
-                except ValueError:
-                    ok = False
-                # the payload as orjson writes it again: then no key repeats (see json_duplicates)
-                if ok and (dumps(value) == raw or not duplicate_key_violations(raw, value)):
-                    hit = hits.get(destination)
-                    if hit is None:
-                        hits[destination] = [one[1], 1]
-                    else:
-                        hit[1] += 1
-                else:
-                    rest.append(record)
+                if run and run[0].destination != destination:
+                    _count_run(plain, run, rest)
+                    run = []
+                run.append(record)
                 continue
+            if run:
+                _count_run(plain, run, rest)
+                run = []
             keys = tally(record)
             if keys is None:
                 rest.append(record)
                 continue
             for key in keys:
                 valid[key] += 1
-        for key, n in hits.values():
-            valid[key] += n
+        if run:
+            _count_run(plain, run, rest)
+        valid.update(plain.take())
         return valid, rest
 
     def tally(self, captured: Captured) -> list[Tally] | None:
@@ -215,18 +263,29 @@ class Planner:
             found.append(tally)
         return found
 
+    def common(self, destination: str) -> Common | None:
+        """The entry of ``destination`` in :attr:`simple`, planning it on first sight;
+        ``None``: not the common case, or planning failed (the full judge reports why)."""
+        if destination in self._plans:
+            return self.simple.get(destination)
+        try:
+            self.plan(destination)
+        except Exception:  # e.g. a schema that does not compile: judged (and named) in full
+            return None
+        return self.simple.get(destination)
+
     def plan(self, destination: str) -> DestinationPlan:
         """Work out (and cache) the plan of ``destination``."""
         if len(self._plans) >= PLAN_CACHE_LIMIT:
             self._plans.clear()
-            self._simple.clear()
+            self.simple.clear()
         plan = DestinationPlan(self._routes(destination))
         self._plans[destination] = plan
         if plan.routes is not None and len(plan.routes) == 1:
             route = plan.routes[0]
             only = route.candidates[0]
             if len(route.candidates) == 1 and only.direct and only.json:
-                self._simple[destination] = (only.trusted, route.tallies[0])
+                self.simple[destination] = (only.trusted, route.tallies[0])
         return plan
 
     def _routes(self, destination: str) -> tuple[RoutePlan, ...] | None:
@@ -273,6 +332,13 @@ class Planner:
             found = Candidate(message, direct, validator, json, trusted)
             self._candidates[id(message)] = found
         return found
+
+
+def _count_run(plain: PlainCount, run: list[Captured], rest: list[Captured]) -> None:
+    """Count ``run`` (plain records to one planned common-case destination) with ``plain``."""
+    left = plain(run[0].destination, [record.payload for record in run])
+    assert left is not None  # the destination is in ``simple``
+    rest.extend(run[i] for i in left)
 
 
 def one_route_per_spec(

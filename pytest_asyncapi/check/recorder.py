@@ -6,7 +6,9 @@ The cyclic garbage collector is paused while a drain hands records out and they 
 (:mod:`pytest_asyncapi.collector`). A window is judged by the fast path
 (:mod:`pytest_asyncapi.check.fast_path`: valid messages are counted; with an adapter that
 builds records in its own thread, counted there while the test runs,
-:mod:`pytest_asyncapi.check.count_ahead`) and the full judge for every other message.
+:mod:`pytest_asyncapi.check.count_ahead`; with one that builds them at hand-out, plain ones
+are counted before a record is built, ``CaptureAdapter.counter``) and the full judge for
+every other message.
 """
 
 from __future__ import annotations
@@ -16,15 +18,17 @@ from typing import TYPE_CHECKING
 from pytest_asyncapi import collector
 from pytest_asyncapi.check.contract import MessageVerdict, judge
 from pytest_asyncapi.check.count_ahead import CountAhead
-from pytest_asyncapi.check.fast_path import Planner
+from pytest_asyncapi.check.fast_path import PlainCount, Planner
 from pytest_asyncapi.check.replies import ReplyTracker
 from pytest_asyncapi.check.results import TestOutcome
 
 if TYPE_CHECKING:
+    from collections import Counter
     from collections.abc import Sequence
 
     from pytest_asyncapi.brokers.base import CaptureAdapter
     from pytest_asyncapi.captured import Captured
+    from pytest_asyncapi.check.fast_path import Tally
     from pytest_asyncapi.routing import Router
     from pytest_asyncapi.spec.model import Spec
 
@@ -53,11 +57,13 @@ class Recorder:
         self.previous: str | None = None
         self.replies = ReplyTracker(self.specs, router, check_key=check_key)
         self.ahead = CountAhead(self.planner)
+        self.plain = PlainCount(self.planner)
 
     def start(self) -> None:
         """Subscribe to every declared destination (confirmed by the broker) plus a catch-all."""
         if not self.replies.active:  # requests are paired by the full judge at the window
             self.adapter.observer = self.ahead.observe
+            self.adapter.counter = self.plain
         self.adapter.start(self.router.patterns())
 
     def begin_test(self, label: str) -> TestOutcome | None:
@@ -66,7 +72,7 @@ class Recorder:
         A round trip without the quiet window: the previous test's window already settled.
         """
         with collector.paused():
-            stray = self._between(self.adapter.drain(settle=False))
+            stray = self._between(*self._drain(settle=False))
         self.current = label
         self.window = []
         self.published = []
@@ -86,8 +92,10 @@ class Recorder:
     def end_test(self) -> TestOutcome:
         """Drain exactly, judge the window and attribute it to the current test."""
         with collector.paused():
-            self.window.extend(self.adapter.drain())
-            outcome = self._outcome(self.current or "<unknown>", self.window, self.published)
+            records, counted = self._drain()
+            self.window.extend(records)
+            label = self.current or "<unknown>"
+            outcome = self._outcome(label, self.window, self.published, counted)
             # let go of the window's records before the collector resumes, not after its first
             # pass has walked them all
             self.previous, self.current, self.window, self.published = self.current, None, [], []
@@ -96,7 +104,7 @@ class Recorder:
     def finish(self) -> TestOutcome | None:
         """Judge what arrived after the last test (e.g. during its teardown)."""
         with collector.paused():
-            return self._between(self.adapter.drain())
+            return self._between(*self._drain())
 
     def verdicts(self, records: Sequence[Captured]) -> list[MessageVerdict]:
         """The full judge's verdicts on ``records`` (one per route, as :func:`judge`)."""
@@ -112,18 +120,28 @@ class Recorder:
         verdicts = [v for record in rest for v in self._judge(record)]
         return TestOutcome(label, verdicts, valid=valid)
 
-    def _between(self, records: list[Captured]) -> TestOutcome | None:
-        if not records and not self.replies.pending:
+    def _drain(self, *, settle: bool = True) -> tuple[list[Captured], Counter[Tally]]:
+        """The adapter's drain, and the valid messages it counted instead of handing out."""
+        records = self.adapter.drain(settle=settle)
+        return records, self.plain.take()
+
+    def _between(self, records: list[Captured], counted: Counter[Tally]) -> TestOutcome | None:
+        if not records and not counted and not self.replies.pending:
             return None
         after = f"after {self.previous}" if self.previous else "before the first test"
-        outcome = self._outcome(f"between tests ({after})", records, [])
+        outcome = self._outcome(f"between tests ({after})", records, [], counted)
         empty = not (outcome.verdicts or outcome.replies or outcome.valid)
         return None if empty else outcome
 
     def _outcome(
-        self, label: str, records: Sequence[Captured], published: list[tuple[str, str, str]]
+        self,
+        label: str,
+        records: Sequence[Captured],
+        published: list[tuple[str, str, str]],
+        counted: Counter[Tally],
     ) -> TestOutcome:
-        """Judge a window (replies as replies); requests left without a reply are missing.
+        """Judge a window (replies as replies) plus the valid messages ``counted`` at its
+        drain; requests left without a reply are missing.
 
         Without request/reply operations, by the fast path (:meth:`judge_window`); with them,
         requests and the records a request waits for by the full judge (the reply tracker
@@ -133,6 +151,7 @@ class Recorder:
             outcome = TestOutcome(label, verdicts, valid=valid)
         else:
             outcome = self.judge_window(label, records)
+        outcome.valid.update(counted)
         self.replies.end_window()
         outcome.published = published
         outcome.replies = self.replies.take_pairs()

@@ -18,12 +18,15 @@ from pytest_asyncapi.brokers.nats.capture import NatsCapture
 from pytest_asyncapi.brokers.nats.frames import HeaderBlockError, parse_headers
 from pytest_asyncapi.brokers.nats.provisioning import nats_info
 from pytest_asyncapi.brokers.probes import ProbeError
+from pytest_asyncapi.check.recorder import Recorder
 from pytest_asyncapi.errors import BrokerError
+from pytest_asyncapi.routing import Router, build_routes
+from pytest_asyncapi.spec.loader import load_spec
 from tests.support.nats_clients import NatsPyClient
 from tests.support.nats_servers import NatsServer
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Sequence
     from pathlib import Path
 
     from pytest_asyncapi.captured import Captured
@@ -116,6 +119,165 @@ def test_headers_are_raw_pairs_in_wire_order_and_the_reply_is_kept(
     assert record.headers == (("X-B", b"2"), ("X-A", b"1"), ("X-B", b"3"))
     assert record.reply == "my.inbox.7"
     peer.close()
+
+
+def test_a_drain_offers_plain_frames_to_the_counter_and_hands_out_the_rest(
+    server: NatsServer, capture: NatsCapture
+) -> None:
+    """Plain frames (known subject, no reply, no header block) go to ``counter`` before a
+    record is built, a read's worth together when all of them are plain to one subject; what
+    it counts is not handed out, the rest keep their places. ``take`` offers nothing."""
+    capture.start(["svc.>"])
+    offered: list[tuple[str, list[bytes]]] = []
+
+    def counter(destination: str, payloads: Sequence[bytes]) -> list[int] | None:
+        offered.append((destination, list(payloads)))
+        return None if destination == "svc.b" else [i for i, p in enumerate(payloads) if p != b"ok"]
+
+    capture.counter = counter
+    peer = _raw_peer(server.url)
+    block = b"NATS/1.0\r\nX-A: 1\r\n\r\n"
+    peer.sendall(
+        b"PUB svc.a 2\r\nok\r\n"  # first on its subject: a record (its name is read)
+        b"PUB svc.b 2\r\nok\r\nPUB svc.b 2\r\nok\r\n"  # not counted (None): records
+        b"PUB svc.a 2\r\nok\r\n"
+        b"PUB svc.a 3\r\nbad\r\n"
+        b"PUB svc.a my.inbox 2\r\nok\r\n"
+        + _hpub(b"svc.a", block, b"ok")
+        + b"PUB svc.\xff 2\r\nok\r\n"
+        b"PUB svc.a 2\r\nok\r\nPING\r\n"
+    )
+    assert peer.recv(64) == b"PONG\r\n"
+    records = capture.drain()
+    assert offered == [
+        ("svc.b", [b"ok"]),
+        ("svc.a", [b"ok"]),
+        ("svc.a", [b"bad"]),
+        ("svc.a", [b"ok"]),
+    ]
+    shape = [(r.destination, r.payload, r.reply, r.headers, r.defect is None) for r in records]
+    assert shape == [
+        ("svc.a", b"ok", None, None, True),
+        ("svc.b", b"ok", None, None, True),
+        ("svc.b", b"ok", None, None, True),
+        ("svc.a", b"bad", None, None, True),
+        ("svc.a", b"ok", "my.inbox", None, True),
+        ("svc.a", b"ok", None, (("X-A", b"1"),), True),
+        ("svc.\\xff", b"ok", None, None, False),
+    ]
+    assert [r.seq for r in records] == [1, 2, 3, 5, 6, 7, 8]  # counted frames keep their places
+    offered.clear()
+    peer.sendall(b"PUB svc.a 2\r\nok\r\nPUB svc.a 3\r\nbad\r\nPUB svc.a 2\r\nok\r\nPING\r\n")
+    assert peer.recv(64) == b"PONG\r\n"
+    records = capture.drain()  # whether one read or several, the same records
+    assert [(r.payload, r.seq) for r in records] == [(b"bad", 11)]
+    assert [p for _, payloads in offered for p in payloads] == [b"ok", b"bad", b"ok"]
+    offered.clear()
+    peer.sendall(b"PUB svc.a 2\r\nok\r\nPING\r\n")
+    assert peer.recv(64) == b"PONG\r\n"
+    taken: list[Captured] = []
+    while not taken:
+        taken = capture.take(5)
+    assert [r.payload for r in taken] == [b"ok"]
+    assert offered == []
+    peer.close()
+
+
+def test_a_read_all_plain_to_one_subject_is_offered_whole(capture: NatsCapture) -> None:
+    """The hand-out of reads as the receive path leaves them (``(time, flat frame fields)``):
+    one read all plain to one known subject is one offer; any other read frame by frame."""
+    capture.start(["svc.>"])
+    capture._names[b"svc.a"] = "svc.a"
+    offered: list[list[bytes]] = []
+
+    def counter(destination: str, payloads: Sequence[bytes]) -> list[int] | None:
+        offered.append(list(payloads))
+        return [i for i, p in enumerate(payloads) if p != b"ok"]
+
+    def frame(subject: bytes, payload: bytes, reply: bytes = b"") -> list[Any]:
+        return [1, subject, reply, payload, None]
+
+    capture._sink.append((1.0, frame(b"svc.a", b"ok") + frame(b"svc.a", b"bad") * 2))
+    capture._sink.append((2.0, frame(b"svc.a", b"ok") + frame(b"svc.a", b"ok", b"in.box")))
+    capture._sink.append((3.0, [-1, "capture gap: lost", b"", b"", None]))
+    capture._sink.append((4.0, frame(b"svc.a", b"ok") * 3))
+    records = capture._hand_out(counter)
+    assert offered == [[b"ok", b"bad", b"bad"], [b"ok"], [b"ok", b"ok", b"ok"]]
+    assert [(r.time, r.seq, r.payload, r.reply) for r in records] == [
+        (1.0, 2, b"bad", None),
+        (1.0, 3, b"bad", None),
+        (2.0, 5, b"ok", "in.box"),
+        (3.0, 6, b"", None),
+    ]
+    assert records[-1].destination == CAPTURE_GAP
+
+
+COUNTED_SPEC = """\
+asyncapi: 3.0.0
+info: {title: counted, version: '1'}
+channels:
+  events:
+    address: svc.events
+    messages:
+      Event:
+        payload: {type: object, required: [n], properties: {n: {type: integer}}}
+operations:
+  sendEvent: {action: send, channel: {$ref: '#/channels/events'}}
+"""
+
+
+def test_the_recorder_counts_valid_plain_messages_at_the_drain(
+    server: NatsServer, tmp_path: Path
+) -> None:
+    """Once a destination is planned, its valid plain messages are counted as the drain hands
+    out (no record); the counts land in the window they were drained for, or between tests,
+    and a running test's ``pending()`` still sees every message."""
+    path = tmp_path / "counted.yaml"
+    path.write_text(COUNTED_SPEC)
+    spec = load_spec(path)
+    recorder = Recorder([spec], NatsCapture(server.url), Router(build_routes([spec], "nats")[0]))
+    key = (str(spec.source), "events", "Event", "svc.events")
+    service = NatsPyClient(server.url)
+    offered: list[bool] = []
+    try:
+        recorder.start()
+        count = recorder.adapter.counter
+        assert count is not None
+
+        def counting(destination: str, payloads: Sequence[bytes]) -> list[int] | None:
+            left = count(destination, payloads)
+            offered.extend(i not in (left or ()) for i in range(len(payloads)))
+            return left
+
+        recorder.adapter.counter = counting
+        recorder.begin_test("first")
+        service.publish([("svc.events", b'{"n": 1}', None)])
+        assert recorder.end_test().valid == {key: 1}  # planned here, at the window
+        service.publish([("svc.events", b'{"n": %d}' % i, None) for i in range(5)])
+        stray = recorder.begin_test("second")  # between tests: counted, no record
+        assert stray is not None
+        assert (stray.label, stray.valid, stray.verdicts) == (
+            "between tests (after first)",
+            {key: 5},
+            [],
+        )
+        service.publish([("svc.events", b'{"n": %d}' % i, None) for i in range(100)])
+        service.publish([("svc.events", b'{"n": "one"}', None)])
+        outcome = recorder.end_test()
+        recorder.begin_test("third")
+        service.publish([("svc.events", b'{"n": 7}', None)])
+        seen: list[Captured] = []
+        while not seen:
+            seen = recorder.pending()
+        third = recorder.end_test()
+    finally:
+        service.close()
+        recorder.adapter.close()
+    assert outcome.valid == {key: 100}
+    assert [v.outcome.value for v in outcome.verdicts] == ["invalid"]
+    assert offered == [True] * 105 + [False]
+    assert [r.payload for r in seen] == [b'{"n": 7}']
+    assert third.valid == {key: 1}
 
 
 def test_own_round_trip_puts_its_ping_behind_a_pending_publish(

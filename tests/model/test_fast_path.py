@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pytest_asyncapi.captured import Captured
-from pytest_asyncapi.check.fast_path import Planner
+from pytest_asyncapi.check.fast_path import PlainCount, Planner
 from pytest_asyncapi.check.recorder import Recorder
 from pytest_asyncapi.routing import Router, build_routes, consumer_routes, declared_protocol
 from pytest_asyncapi.schemas.strategies import value_strategy
@@ -304,6 +304,45 @@ def test_fast_path_matches_full_judge_on_fuzzed_records(
     assert window_difference(recorder, outcome, records) is None
 
 
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_plain_count_counts_exactly_what_the_fast_path_counts(
+    fuzz_recorder: Recorder, data: st.DataObject
+) -> None:
+    """``PlainCount`` (a NATS drain counts plain frames with it, before building records)
+    counts a payload only where the planner's ``tally`` (the full judge's verdict, above)
+    counts it, under the same key, and returns the others' indices in order."""
+    planner = Planner(fuzz_recorder.router)
+    plain = PlainCount(planner)
+    payloads = data.draw(
+        st.lists(
+            st.one_of(
+                valid_payloads(fuzz_recorder),
+                JSON.map(orjson.dumps),
+                st.binary(max_size=12),
+                st.just(b'{"id": "a", "id": "b", "reason": "fraud"}'),
+                st.just(b'{"id": "a", "reason": "fraud", "reason": "customer"}'),
+            ),
+            min_size=1,
+            max_size=6,
+        )
+    )
+    destination = data.draw(st.sampled_from(["single", "loose", "orders.eu", "notes", "x"]))
+    left = plain(destination, payloads)  # planned on first sight
+    keys = [planner.tally(captured(destination, payload)) for payload in payloads]
+    for payload in payloads:
+        record = captured(destination, payload)
+        assert record_difference(planner, fuzz_recorder.router, record) is None
+    if destination not in planner.simple:
+        assert left is None
+        assert plain.take() == {}
+        return
+    assert left == [i for i, found in enumerate(keys) if found is None]
+    counted = [found[0] for found in keys if found is not None]
+    assert plain.take() == ({counted[0]: len(counted)} if counted else {})
+    assert plain.take() == {}
+
+
 def test_valid_records_are_counted_not_judged(fuzz_recorder: Recorder) -> None:
     good = orjson.dumps({"id": "123e4567-e89b-12d3-a456-426614174000", "reason": "fraud"})
     records = [captured("orders.eu", good) for _ in range(5)] + [
@@ -325,7 +364,7 @@ def test_one_message_json_channels_take_the_inlined_check(fuzz_recorder: Recorde
     good = orjson.dumps({"id": "a", "reason": "customer"})
     names = ["single", "loose", "orders.eu", "notes", "blobs", "empty"]
     valid, rest = planner.count([captured(name, good) for name in names * 2])
-    assert sorted(planner._simple) == ["loose", "single"]
+    assert sorted(planner.simple) == ["loose", "single"]
     spec = str(fuzz_recorder.specs[0].source)
     assert valid == {
         (spec, "single", "Cancelled", "single"): 2,

@@ -11,7 +11,9 @@ synchronously. The receive path is :mod:`pytest_asyncapi.brokers.nats.receive` (
 parser, extended through its private hooks, hence the pinned version range in
 ``pyproject.toml``): it appends each capture frame's raw ``(sid, subject, reply, payload,
 header block, time)`` to a deque — no ``Msg`` object, no per-subscription queue, no header
-parsing. Records are built in the pytest thread (:mod:`pytest_asyncapi.brokers.nats.frames`).
+parsing. Records are built in the pytest thread (:mod:`pytest_asyncapi.brokers.nats.frames`);
+a drain first offers plain frames to the adapter's ``counter`` (the recorder counts the valid
+ones, which then need no record).
 
 Round trips put their PING behind every command still pending in the client's buffer
 (nats-py's own ``flush()`` writes the PING first, so its PONG can come back before a SUB or
@@ -51,6 +53,8 @@ from pytest_asyncapi.masking import mask
 
 if TYPE_CHECKING:
     from collections.abc import Coroutine, Mapping, Sequence
+
+    from pytest_asyncapi.brokers.base import PlainCounter
 
 __all__ = ["CAPTURE_MODES", "NatsCapture", "subject_matches"]
 
@@ -192,7 +196,7 @@ class NatsCapture(CaptureAdapter):
             if remaining <= 0 or not self._wait_for_new(seen, min(self.settle, remaining)):
                 break
             self._round_trip()
-        return self._hand_out()
+        return self._hand_out(self.counter)
 
     def take(self, timeout: float) -> list[Captured]:
         if not self._sink:
@@ -202,7 +206,7 @@ class NatsCapture(CaptureAdapter):
                 self._cond.wait_for(self._settled, self.reconnect_wait)
         if not self._sink:
             self._raise_if_unusable()
-        return self._hand_out()
+        return self._hand_out(None)
 
     def publish(
         self,
@@ -482,7 +486,10 @@ class NatsCapture(CaptureAdapter):
             finally:
                 nc.waiters -= 1
 
-    def _hand_out(self) -> list[Captured]:
+    def _hand_out(self, count: PlainCounter | None) -> list[Captured]:
+        """The records of every frame received, in order, but for the plain frames ``count``
+        counted (see :attr:`CaptureAdapter.counter`). A read's frames that are all plain, to
+        one subject, go to ``count`` together."""
         out: list[Captured] = []
         append = out.append
         popleft = self._sink.popleft
@@ -492,6 +499,23 @@ class NatsCapture(CaptureAdapter):
         seq = self._seq
         for _ in range(len(self._sink)):
             at, frames = popleft()
+            if count is not None and not patterns:
+                subject = frames[1]
+                name = names.get(subject)  # a gap's text is no subject: None
+                n = len(frames) // FIELDS
+                if (
+                    name is not None
+                    and frames[1::FIELDS].count(subject) == n
+                    and frames[2::FIELDS].count(b"") == n
+                    and frames[4::FIELDS].count(None) == n
+                ):
+                    payloads = frames[3::FIELDS]
+                    left = count(name, payloads)
+                    if left is not None:
+                        for i in left:
+                            append(plain(name, payloads[i], at, seq + i + 1))
+                        seq += n
+                        continue
             fields = [iter(frames)] * FIELDS  # one frame's fields at a time
             for sid, subject, reply, payload, block in zip(*fields, strict=True):
                 if sid == _GAP:
@@ -503,7 +527,8 @@ class NatsCapture(CaptureAdapter):
                 seq += 1
                 name = names.get(subject)
                 if name is not None and not reply and block is None:  # the common frame
-                    append(plain(name, payload, at, seq))
+                    if count is None or count(name, (payload,)) != []:
+                        append(plain(name, payload, at, seq))
                     continue
                 record = to_captured(subject, reply, payload, block, at, seq)
                 if record.defect is None and len(names) < _OWNER_CACHE_SIZE:
