@@ -14,10 +14,12 @@ defect, a reply address (request/reply bookkeeping), an undeclared destination, 
 that breaks its schema, a channel without messages. A candidate is "valid" here exactly when
 :func:`~pytest_asyncapi.check.message_check.check_message` would say VALID: the payload is decoded
 and validated directly, with the duplicate-key screen (a failure costs no violation list);
-a record with headers, or a
-candidate with header or key rules, then goes through ``check_message`` itself (still
-without verdict objects). The equivalence with
-the full judge is a test (``tests/model/test_fast_path.py``), not an assumption.
+a record with headers, or a candidate with header or key rules, then goes through
+``check_message`` itself (still without verdict objects). The common case (one route, one
+JSON candidate without header rules, a plain message) is :class:`PlainCount`'s: it needs only
+the destination and the payloads, so a NATS drain counts with it before building records.
+The equivalence with the full judge is a test (``tests/model/test_fast_path.py``), not an
+assumption.
 """
 
 from __future__ import annotations
