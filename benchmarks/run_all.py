@@ -186,7 +186,9 @@ def loading_rows(rounds: int) -> list[Row]:
     ]
 
 
-def overhead_rows(repeat: int, tests: int) -> list[Row]:
+def overhead_rows(repeat: int, tests: int, per_test_rounds: int) -> list[Row]:
+    """Per-test cost (``per_test_rounds`` rounds: a slope of two medians moves by about a
+    millisecond per test with 3 here), ``--co`` and session starts (``repeat``)."""
     rows: list[Row] = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -197,7 +199,7 @@ def overhead_rows(repeat: int, tests: int) -> list[Row]:
                 sample = overhead_bench.ROOT / "sample_specs" / spec
                 (suite / spec).write_bytes(sample.read_bytes())
         for protocol in overhead_bench.SPECS:
-            on, off = overhead_bench.per_test_ms(repeat, small, large, tests, protocol)
+            on, off = overhead_bench.per_test_ms(per_test_rounds, small, large, tests, protocol)
             limit = overhead_bench.PER_TEST_GOAL_MS[protocol]
             rows.append(
                 Row(
@@ -277,7 +279,7 @@ def main() -> None:
     # one-test runs spread by +-0.15 s here from run to run: the median of 9 pairs
     start_up = one_test_rows(3 if quick else 9)
     start_up += loading_rows(3 if quick else 5)
-    start_up += overhead_rows(repeat, 100 if quick else 300)
+    start_up += overhead_rows(repeat, 100 if quick else 300, 3 if quick else 5)
     rows = real_path_rows(quick, repeat) + start_up
     rows += validator_rows()
     rows += batching_rows(20_000 if quick else 50_000)
