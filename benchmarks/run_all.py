@@ -273,13 +273,15 @@ def main() -> None:
     quick = parser.parse_args().quick
     repeat = 3
     began = time.perf_counter()
-    # The start-up rows first: after the memory-heavy real-path rows (hundreds of MB freed),
-    # every fresh process on these VMs runs slower for a while (measured: the one-test run
-    # without the plugin 0.5 -> 0.7 s), which would be measured as start-up cost.
-    # one-test runs spread by +-0.15 s here from run to run: the median of 9 pairs
+    # The start-up and per-test rows first, then the memory-heavy ones (the 10000-channel
+    # load, the real paths: hundreds of MB touched and freed): after those, every fresh process
+    # on these VMs runs slower for a while (measured: the one-test run without the plugin
+    # 0.5 -> 0.7 s; NATS per-test +4.6 ms in a run where it followed the loading rows, +2.2 ms
+    # by hand minutes later).
+    # One-test runs spread by +-0.15 s here from run to run: the median of 9 pairs.
     start_up = one_test_rows(3 if quick else 9)
-    start_up += loading_rows(3 if quick else 5)
     start_up += overhead_rows(repeat, 100 if quick else 300, 3 if quick else 5)
+    start_up += loading_rows(3 if quick else 5)
     rows = real_path_rows(quick, repeat) + start_up
     rows += validator_rows()
     rows += batching_rows(20_000 if quick else 50_000)
