@@ -188,7 +188,7 @@ def loading_rows(rounds: int) -> list[Row]:
 
 def overhead_rows(repeat: int, tests: int, per_test_rounds: int) -> list[Row]:
     """Per-test cost (``per_test_rounds`` rounds: a slope of two medians moves by about a
-    millisecond per test with 3 here), ``--co`` and session starts (``repeat``)."""
+    millisecond per test with 3 here) and ``--co`` (``repeat``)."""
     rows: list[Row] = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -216,6 +216,12 @@ def overhead_rows(repeat: int, tests: int, per_test_rounds: int) -> list[Row]:
         rows.append(
             Row(f"pytest --co, {tests} tests, plugin off vs not loaded (ms)", co_on, "ms", co_off)
         )
+    return rows
+
+
+def session_start_rows(repeat: int) -> list[Row]:
+    """Session start per protocol: local binary, and a container where its image is built."""
+    rows: list[Row] = []
     for protocol in overhead_bench.SPECS:
         local = overhead_bench.session_start(protocol, "local", None, repeat + 2)
         rows.append(Row(f"session start, {protocol}, local binary (ms)", local, "ms"))
@@ -273,15 +279,17 @@ def main() -> None:
     quick = parser.parse_args().quick
     repeat = 3
     began = time.perf_counter()
-    # The start-up and per-test rows first, then the memory-heavy ones (the 10000-channel
-    # load, the real paths: hundreds of MB touched and freed): after those, every fresh process
-    # on these VMs runs slower for a while (measured: the one-test run without the plugin
-    # 0.5 -> 0.7 s; NATS per-test +4.6 ms in a run where it followed the loading rows, +2.2 ms
-    # by hand minutes later).
-    # One-test runs spread by +-0.15 s here from run to run: the median of 9 pairs.
+    # The goal rows of start-up, per-test cost and loading first, then the heavy ones (the
+    # session starts: containers that Docker goes on tearing down after they stop; the real
+    # paths: hundreds of MB touched and freed). After those, every fresh process on these VMs
+    # runs slower for a while (measured: the one-test run without the plugin 0.5 -> 0.7 s;
+    # NATS per-test +4.6 ms in a run where it followed the 10000-channel loads, +2.2 ms by
+    # hand minutes later; the 1000-channel load 209 ms right after the session starts, 129-148
+    # ms before them). One-test runs spread by +-0.15 s from run to run: the median of 9 pairs.
     start_up = one_test_rows(3 if quick else 9)
     start_up += overhead_rows(repeat, 100 if quick else 300, 3 if quick else 5)
     start_up += loading_rows(3 if quick else 5)
+    start_up += session_start_rows(repeat)
     rows = real_path_rows(quick, repeat) + start_up
     rows += validator_rows()
     rows += batching_rows(20_000 if quick else 50_000)
