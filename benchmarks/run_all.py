@@ -287,7 +287,9 @@ def main() -> None:
     # hand minutes later; the 1000-channel load 209 ms right after the session starts, 129-148
     # ms before them). One-test runs spread by +-0.15 s from run to run: the median of 9 pairs.
     start_up = one_test_rows(3 if quick else 9)
-    start_up += overhead_rows(repeat, 100 if quick else 300, 3 if quick else 5)
+    # 1000 tests: a run's start spreads by +-0.15 s, which moved the slope over 300 tests by
+    # +-0.5 ms a test (NATS read +2.2 to +4.6 ms, AMQP +1.3 to +3.1 ms the same day)
+    start_up += overhead_rows(repeat, 100 if quick else 1000, 3 if quick else 5)
     start_up += loading_rows(3 if quick else 5)
     start_up += session_start_rows(repeat)
     rows = real_path_rows(quick, repeat) + start_up
