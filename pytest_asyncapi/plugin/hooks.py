@@ -127,25 +127,11 @@ def pytest_configure(config: pytest.Config) -> None:
         except (SpecError, SettingsError) as error:
             raise pytest.UsageError(mask(f"--asyncapi: {error}")) from None
     config.stash[SESSION] = session
-    if _runs_tests(config):
-        session.start_early()  # the broker starts while pytest collects
     config.pluginmanager.register(_Collector(session), name="asyncapi-collector")
     if config.pluginmanager.hasplugin("html"):
         from pytest_asyncapi.plugin.html_glue import SummarySection
 
         config.pluginmanager.register(SummarySection(session), name="asyncapi-pytest-html")
-
-
-_NO_TESTS = ("collectonly", "help", "version", "showfixtures", "show_fixtures_per_test", "markers")
-"""Options under which pytest runs no test."""
-
-
-def _runs_tests(config: pytest.Config) -> bool:
-    """May this process run tests? Not with ``--co``, ``--help`` and the like, nor as the
-    controller of xdist workers (each worker has its own broker)."""
-    if config.getoption("numprocesses", None) and not hasattr(config, "workerinput"):
-        return False
-    return not any(config.getoption(name, None) for name in _NO_TESTS)
 
 
 def _session(config: pytest.Config) -> ContractSession | None:

@@ -6,7 +6,6 @@ Imported only when ``--asyncapi`` is given. Started lazily at the first test's s
 
 from __future__ import annotations
 
-import contextlib
 import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -35,7 +34,6 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from pytest_asyncapi.brokers.provision import ProvisionedBroker
-    from pytest_asyncapi.plugin.early_start import EarlyStart
     from pytest_asyncapi.plugin.settings import Settings
     from pytest_asyncapi.spec.model import Spec
     from pytest_asyncapi.spec.official_schema import CheckCache
@@ -57,8 +55,7 @@ class BrokerInfo:
 
 
 class ContractSession:
-    """Loads the specs at once; provisions the broker on first use, or in a thread while
-    pytest collects (:meth:`start_early`)."""
+    """Loads the specs at once; provisions the broker on first use."""
 
     def __init__(self, settings: Settings, *, check_cache: CheckCache | None = None) -> None:
         """``check_cache``: where official-schema check results are kept between runs."""
@@ -98,7 +95,6 @@ class ContractSession:
         ]
         self.recorder: Recorder | None = None
         self.broker: ProvisionedBroker | None = None
-        self._early: EarlyStart[Recorder] | None = None
         self.info: BrokerInfo | None = None
         self.failure: str | None = None
         self.results = RunResults()
@@ -141,8 +137,7 @@ class ContractSession:
         return [f.render() for spec in self.specs for f in spec.findings] + self.consumer_notes
 
     def start(self) -> Recorder:
-        """The recorder, starting the session (broker, capture) on the first call, or taking
-        the start :meth:`start_early` began."""
+        """The recorder, provisioning the broker on the first call."""
         if self.failure is not None:
             raise BrokerError(f"the broker is unavailable (see the first error): {self.failure}")
         if self.recorder is not None:
@@ -150,27 +145,14 @@ class ContractSession:
         from pytest_asyncapi import collector
 
         try:
-            if self._early is not None:
-                early, self._early = self._early, None
-                self.recorder = early.result()
-            else:
-                with collector.paused():  # imports, a broker, a capture: long-lived objects
-                    self.recorder = self._start()
+            with collector.paused():  # imports, a broker, a capture: long-lived objects
+                self.recorder = self._start()
         except AsyncAPIContractError as error:
             self.failure = str(error).splitlines()[0]
             raise
         return self.recorder
 
-    def start_early(self) -> None:
-        """Start the session in a thread from now on (while pytest collects): the first
-        :meth:`start` takes it, or raises its error; :meth:`close` stops what it made even
-        if no test ran."""
-        if self._early is None and self.recorder is None:
-            from pytest_asyncapi.plugin.early_start import EarlyStart
-
-            self._early = EarlyStart(self._start)
-
-    def _provision(self) -> ProvisionedBroker:
+    def _start(self) -> Recorder:
         from pytest_asyncapi.brokers.preload import preloading
         from pytest_asyncapi.brokers.provision import provision
 
@@ -179,18 +161,13 @@ class ContractSession:
         mode = settings.broker_url if settings.broker == "url" else settings.broker
         assert mode is not None
         with preloading(described.preload):  # the capture's imports while the broker starts
-            return provision(
+            self.broker = provision(
                 self.protocol,
                 mode,
                 image=settings.image,
                 startup_timeout=settings.startup_timeout,
                 **described.provision_options(settings),
             )
-
-    def _start(self) -> Recorder:
-        settings = self.settings
-        described = describe(self.protocol)
-        self.broker = self._provision()
         endpoint = self.broker.endpoint
         described.prepare_session(endpoint.url, settings)
         env_var = settings.broker_env or described.env_var
@@ -370,10 +347,6 @@ class ContractSession:
             append_job_summary(markdown)
 
     def close(self) -> None:
-        if self._early is not None:  # started early, taken by no test: wait, then stop it
-            early, self._early = self._early, None
-            with contextlib.suppress(BaseException):  # no test needed it: nothing to report
-                early.result().adapter.close()
         if self.recorder is not None:
             self.recorder.adapter.close()
         if self.broker is not None:
