@@ -9,7 +9,7 @@ import pytest
 
 from pytest_asyncapi.captured import Captured
 from pytest_asyncapi.check.recorder import Recorder
-from tests.support.judge_equivalence import record_difference, window_difference
+from tests.support.judge_equivalence import recorder_difference, window_difference
 from tests.support.kafka_publisher import KAFKA_PUBLISHER
 from tests.support.plugin_runs import SAMPLES
 
@@ -40,13 +40,7 @@ def fast_path_matches_full_judge(monkeypatch: pytest.MonkeyPatch) -> Iterator[No
                 if left is None or i in left:
                     continue
                 record = Captured.plain(destination, payload, 0.0, 0)
-                problem = record_difference(
-                    recorder.planner,
-                    recorder.router,
-                    record,
-                    check_key=recorder.check_key,
-                    consumers=recorder.consumers,
-                )
+                problem = recorder_difference(recorder, record)
                 if recorder.planner.tally(record) is None:
                     problem = f"{record!r}: counted at the drain, not by the fast path"
                 if problem is not None:

@@ -60,19 +60,24 @@ def comparable(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def recorder_difference(recorder: Recorder, record: Captured) -> str | None:
+    """:func:`record_difference` with the recorder's planner, router and options."""
+    return record_difference(
+        recorder.planner,
+        recorder.router,
+        record,
+        check_key=recorder.check_key,
+        consumers=recorder.consumers,
+    )
+
+
 def window_difference(
     recorder: Recorder, fast: TestOutcome, records: Sequence[Captured]
 ) -> str | None:
     """Why ``fast`` (the recorder's outcome of ``records``) is not what the full judge gives
     (``None``: the same)."""
     for record in records:
-        problem = record_difference(
-            recorder.planner,
-            recorder.router,
-            record,
-            check_key=recorder.check_key,
-            consumers=recorder.consumers,
-        )
+        problem = recorder_difference(recorder, record)
         if problem is not None:
             return problem
     full = TestOutcome(fast.label, recorder.verdicts(records), fast.published)
